@@ -1,0 +1,105 @@
+"""Text → index terms: normalize, tokenize, drop stopwords, light-stem.
+
+The same `terms` function runs at index time and at question time. `ANALYZER_VERSION`
+is stored with a persisted index; bump it on any change here so old indexes are rebuilt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from retrieval.normalize import normalize
+
+ANALYZER_VERSION = "1"
+
+# A token is a number (with an optional decimal part: 3.5, 1,000) or a run of letters.
+# Latin and Arabic letters are separate runs, so "cnnالعربية" gives two tokens.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
+
+# Stopwords, written in normalized form (ة→ه, ى→ي, no hamza on alef).
+# Includes the question words, which say what is asked but never occur in the answer.
+_STOPWORDS_TEXT = """
+ما ماذا متي اين كيف لماذا هل كم من اي ايه ايها ايان انى
+في علي الي عن مع منذ حتي لدي عند بين خلال ضد نحو حول دون غير سوي مثل بعد قبل فوق تحت
+امام خلف اثناء عبر لكن بل او ام ثم كما لان اذ اذا اذن ان انه انها انهم لن لم لا لقد قد
+كان كانت كانوا يكون تكون اصبح اصبحت ليس ليست هو هي هم هن هما انت انتم نحن انا
+هذا هذه هذان هاتان هولاء ذلك تلك اولئك هناك هنا الذي التي الذين اللذان اللتان اللاتي اللواتي
+كل بعض جميع ايضا فقط حيث بينما كذلك عندما وقد وكان وكانت وهو وهي ولا ولم وفي ومن والتي والذي
+وان وانه يا اما الا ولكن فان فقد فيه فيها منه منها عليه عليها اليه له لها
+لهم به بها بهم عنه عنها وهذا وهذه تم يتم ذات ذو وما ومع وعلي والي وعن وبين
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
+
+_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
+_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "يا", "ه", "ي")
+_MIN_STEM = 2
+
+
+@lru_cache(maxsize=500_000)
+def stem(word: str) -> str:
+    """Return the light stem of a normalized Arabic `word` (Latin and digits pass through).
+
+    Light10-style: strips a leading و, the definite article with its prefixes (و ف ب ك ل),
+    then common suffixes, each only when at least two letters remain. Light stemming keeps
+    words recognisable, which matters more for sentence retrieval than aggressive roots.
+    """
+    if not word or word[0] < "\u0621":
+        return word
+    if len(word) >= 4 and word[0] == "و":
+        word = word[1:]
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
+            word = word[len(prefix) :]
+            break
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            word = word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Return the normalized surface tokens of `text`, stopwords included, not stemmed."""
+    return _TOKEN.findall(normalize(text))
+
+
+def is_stopword(token: str) -> bool:
+    """Return whether a normalized token carries no content for retrieval."""
+    return token in STOPWORDS or (len(token) < 2 and not token.isdigit())
+
+
+def terms(text: str) -> list[str]:
+    """Return the index terms of `text`: normalized, tokenized, stopwords dropped, stemmed.
+
+    This is the one analysis used both for passages at index time and for questions.
+    """
+    return [stem(tok) for tok in tokens(text) if not is_stopword(tok)]
+
+
+@dataclass(frozen=True, slots=True)
+class TermSpan:
+    """An index term and the character span of the word it came from, in the original text."""
+
+    term: str
+    start: int
+    end: int
+
+
+# A raw word in un-normalized text: letters, digits, combining marks, tatweel and joiners.
+_RAW_WORD = re.compile(
+    r"[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[.,][0-9\u0660-\u0669\u06f0-\u06f9]+)+|(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d])+"
+)
+
+
+def term_spans(text: str) -> list[TermSpan]:
+    """Return every index term of `text` with the span of its word in `text` itself.
+
+    Exists so that replies can highlight the words of a sentence that matched a question
+    without re-deriving offsets from normalized text (normalization changes lengths).
+    """
+    spans: list[TermSpan] = []
+    for match in _RAW_WORD.finditer(text):
+        for term in terms(match.group()):
+            spans.append(TermSpan(term, match.start(), match.end()))
+    return spans

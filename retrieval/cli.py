@@ -1,0 +1,169 @@
+"""`python -m retrieval …`: ask questions and manage the index offline, without Telegram.
+
+Every failure an operator can cause (missing folder, empty corpus, empty question, unreadable
+batch file) is one English line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from retrieval.search import Hit, Retriever
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A failure to report as one line on stderr, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def hit_to_json(hit: Hit) -> dict[str, Any]:
+    """Return `hit` as the JSON object of the CLI contract (design.md, "Contracts")."""
+    article = hit.article
+    return {
+        "text": hit.text,
+        "score": round(hit.score, 6),
+        "start": hit.start,
+        "end": hit.end,
+        "context_before": hit.context_before,
+        "context_after": hit.context_after,
+        "article": {
+            "id": article.id,
+            "title": article.title,
+            "path": article.path,
+            "source": article.source,
+            "url": article.url,
+            "date": article.date,
+            "category": article.category,
+            "author": article.author,
+        },
+    }
+
+
+def format_hit(rank: int, hit: Hit) -> str:
+    """Return a hit as human-readable lines: the sentence, then title · source · date."""
+    article = hit.article
+    attribution = " · ".join(part for part in (article.title, article.source, article.date) if part)
+    return f"{rank}. {hit.text}\n   — {attribution}"
+
+
+def open_retriever(corpus: Path) -> Retriever:
+    """Return a Retriever over `corpus`, or raise CliError for a missing or empty corpus."""
+    if not corpus.exists():
+        raise CliError(f"error: corpus folder not found: {corpus}")
+    if not corpus.is_dir():
+        raise CliError(f"error: corpus path is not a folder: {corpus}")
+    retriever = Retriever.open(corpus)
+    if not retriever.articles:
+        skipped = len(retriever.skipped)
+        detail = f" ({skipped} file(s) skipped as unreadable)" if skipped else ""
+        raise CliError(f"error: no articles found in {corpus}{detail}")
+    return retriever
+
+
+def _read_batch(path: str) -> list[str]:
+    try:
+        if path == "-":
+            return sys.stdin.read().splitlines()
+        return Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CliError(f"error: cannot read batch file {path}: {reason}") from exc
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question or a batch file of questions (one per line)."""
+    if args.top_k < 1:
+        raise CliError("error: --top-k must be at least 1", EXIT_USAGE)
+    if args.batch is not None:
+        questions = _read_batch(args.batch)
+    else:
+        question = " ".join(args.question).strip()
+        if not question:
+            raise CliError("error: the question is empty", EXIT_USAGE)
+        questions = [question]
+    retriever = open_retriever(Path(args.corpus))
+    for question in questions:
+        hits = retriever.search(question, top_k=args.top_k) if question.strip() else []
+        if args.json:
+            record = {"question": question, "hits": [hit_to_json(h) for h in hits]}
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            if len(questions) > 1:
+                print(f"? {question}")
+            if not hits:
+                print("No matching sentence found. Try other words.")
+            for rank, hit in enumerate(hits, start=1):
+                print(format_hit(rank, hit))
+            if len(questions) > 1:
+                print()
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build the index of a corpus and report its size and the skipped files."""
+    retriever = open_retriever(Path(args.corpus))
+    stats = retriever.stats()
+    if args.json:
+        record = asdict(stats)
+        print(json.dumps(record, ensure_ascii=False))
+        return EXIT_OK
+    print(f"articles:   {stats.articles}")
+    print(f"sentences:  {stats.sentences}")
+    print(f"vocabulary: {stats.vocabulary}")
+    print(f"skipped:    {len(stats.skipped)}")
+    for skipped in stats.skipped:
+        print(f"  {skipped.path}: {skipped.reason}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="python -m retrieval",
+        description="Arabic question answering over a folder of news articles (offline).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer a question with the best sentences")
+    ask.add_argument("question", nargs="*", help="the question, in Arabic")
+    ask.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
+    ask.add_argument("--top-k", type=int, default=3, help="how many sentences (default: 3)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--batch", metavar="FILE", help="questions, one per line ('-' for stdin)")
+    ask.set_defaults(func=cmd_ask)
+
+    index = sub.add_parser("index", help="build the index and report what was read")
+    index.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
+    index.add_argument("--json", action="store_true", help="print the figures as JSON")
+    index.set_defaults(func=cmd_index)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code; failures print one line on stderr."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,293 @@
+"""Find and read the article files of a corpus folder → `Article` records.
+
+Formats (see corpus/README.md): seed-layout `.txt`, `.md` with YAML front matter, and bulk
+`.json` (an array of objects) / `.jsonl` (one object a line). A file that cannot be read or
+parsed is reported as skipped with its reason; it never stops the other files from loading.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from charset_normalizer import from_bytes
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+# Lines that site templates append to every article; they answer no question.
+BOILERPLATE_LINES = frozenset(
+    {
+        "زر الذهاب إلى الأعلى",
+        "زر الذهاب الى الاعلى",
+        "// انتهى //",
+        "انتهى",
+        "اقرأ أيضا",
+        "اقرأ أيضاً",
+        "شارك هذا المقال",
+    }
+)
+_BOILERPLATE_PATTERNS = (re.compile(r"^رابط الخبر بصحيفة\b.*$"),)
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_MAX_CATEGORY_CHARS = 60
+_BODY_FIELDS = ("content", "text", "body")
+_DATE_FIELDS = ("date", "date_extracted", "published")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article: its text and the metadata a reply needs for attribution."""
+
+    id: str
+    title: str
+    text: str
+    path: str
+    source: str | None = None
+    url: str | None = None
+    date: str | None = None
+    category: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file (or one record of a bulk file) that was not loaded, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class CorpusContents:
+    """Everything read from a corpus folder: the articles and what was skipped."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+class ArticleFormatError(ValueError):
+    """An article file is readable but not in a supported layout."""
+
+
+def find_article_files(corpus_dir: Path) -> list[Path]:
+    """Return the article files under `corpus_dir`, recursively, in a stable sorted order.
+
+    README files and hidden files/folders (such as the persisted index) are not articles.
+    """
+    files = []
+    for path in corpus_dir.rglob("*"):
+        rel = path.relative_to(corpus_dir)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        is_article = path.suffix.lower() in ARTICLE_SUFFIXES and path.stem.lower() != "readme"
+        if is_article and path.is_file():
+            files.append(path)
+    return sorted(files, key=lambda p: p.relative_to(corpus_dir).as_posix())
+
+
+def decode_bytes(data: bytes) -> str:
+    """Return `data` decoded as text: UTF-8 (with or without BOM), UTF-16, or a detected
+    legacy encoding such as Windows-1256. Raises ArticleFormatError for binary data."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise ArticleFormatError("binary file (NUL bytes), not text")
+    best = from_bytes(data, cp_isolation=["cp1256", "utf_16", "iso8859_6", "cp1252"]).best()
+    if best is None:
+        raise ArticleFormatError("undecodable bytes: not UTF-8, UTF-16 or Windows-1256 text")
+    return str(best)
+
+
+def clean_body(text: str) -> str:
+    """Return article body text with site boilerplate lines removed and line ends unified."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped in BOILERPLATE_LINES or any(p.match(stripped) for p in _BOILERPLATE_PATTERNS):
+            continue
+        lines.append(line.rstrip())
+    return "\n".join(lines).strip()
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def parse_txt(text: str) -> tuple[dict[str, str | None], str]:
+    """Return (metadata, body) of a seed-layout text article.
+
+    Layout: category line, blank, title line, blank, body. When the first non-empty line is
+    followed directly by body text (no blank line after the second line), it is title + body.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    if not blocks:
+        raise ArticleFormatError("empty file")
+    first = blocks[0]
+    looks_like_category = len(first) == 1 and len(first[0]) <= _MAX_CATEGORY_CHARS
+    if looks_like_category and len(blocks) >= 3 and len(blocks[1]) == 1:
+        category, title = first[0], blocks[1][0]
+        body_blocks = blocks[2:]
+    elif len(first) == 1 and len(blocks) >= 2:
+        category, title = None, first[0]
+        body_blocks = blocks[1:]
+    else:
+        category, title = None, first[0]
+        body_blocks = [first[1:], *blocks[1:]]
+    body = "\n\n".join("\n".join(block) for block in body_blocks if block)
+    return {"title": title, "category": category}, body
+
+
+def parse_md(text: str) -> tuple[dict[str, Any], str]:
+    """Return (front matter, body) of a Markdown article; the body's first `# ` heading is
+    the title when the front matter has none."""
+    match = _FRONT_MATTER.match(text)
+    meta: dict[str, Any] = {}
+    body = text
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            raise ArticleFormatError(f"broken YAML front matter: {exc}".splitlines()[0]) from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ArticleFormatError("front matter is not a mapping of fields")
+        meta = loaded or {}
+        body = text[match.end() :]
+    if not _text_or_none(meta.get("title")):
+        heading = re.search(r"^#\s+(.+)$", body, re.MULTILINE)
+        if heading:
+            meta["title"] = heading.group(1).strip()
+            body = body[: heading.start()] + body[heading.end() :]
+    return meta, body
+
+
+def record_fields(record: dict[str, Any]) -> tuple[dict[str, str | None], str]:
+    """Return (metadata, body) of one bulk JSON record, accepting the field aliases
+    content|text|body and date|date_extracted|published."""
+    body = next((str(record[f]) for f in _BODY_FIELDS if _text_or_none(record.get(f))), "")
+    date = next((_text_or_none(record[f]) for f in _DATE_FIELDS if record.get(f)), None)
+    meta = {
+        key: _text_or_none(record.get(key))
+        for key in ("title", "source", "url", "category", "author")
+    }
+    meta["date"] = date
+    return meta, body
+
+
+def make_article(article_id: str, path: str, meta: dict[str, Any], body: str) -> Article:
+    """Return an Article from parsed metadata and body; raises ArticleFormatError when the
+    article has no text worth indexing. A missing title falls back to the first line."""
+    body = clean_body(body)
+    if not body:
+        raise ArticleFormatError("no article text")
+    title = _text_or_none(meta.get("title")) or body.split("\n", 1)[0][:120]
+    date = meta.get("date")
+    return Article(
+        id=article_id,
+        title=title,
+        text=body,
+        path=path,
+        source=_text_or_none(meta.get("source")),
+        url=_text_or_none(meta.get("url")),
+        date=_text_or_none(date.isoformat() if hasattr(date, "isoformat") else date),
+        category=_text_or_none(meta.get("category")),
+        author=_text_or_none(meta.get("author")),
+    )
+
+
+def _bulk_records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (record number, record or error reason) from a .json or .jsonl file."""
+    if path.suffix.lower() == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, f"line {number}: invalid JSON ({exc.msg})"
+                continue
+            yield number, record if isinstance(record, dict) else f"line {number}: not an object"
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArticleFormatError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from exc
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ArticleFormatError("JSON is neither an article object nor an array of them")
+    for number, record in enumerate(data, start=1):
+        yield number, record if isinstance(record, dict) else f"item {number}: not an object"
+
+
+def read_file(path: Path, corpus_dir: Path) -> CorpusContents:
+    """Return the articles of one file and the records of it that were skipped.
+
+    Article ids derive from the path relative to the corpus folder (plus the record number
+    in bulk files), so they stay stable across runs and machines.
+    """
+    rel = path.relative_to(corpus_dir).as_posix()
+    result = CorpusContents()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ArticleFormatError(f"file too large ({size} bytes > {MAX_FILE_BYTES})")
+        text = decode_bytes(path.read_bytes())
+        suffix = path.suffix.lower()
+        if suffix in (".json", ".jsonl"):
+            for number, record in _bulk_records(path, text):
+                if isinstance(record, str):
+                    result.skipped.append(SkippedFile(rel, record))
+                    continue
+                try:
+                    meta, body = record_fields(record)
+                    result.articles.append(make_article(f"{rel}#{number}", rel, meta, body))
+                except ArticleFormatError as exc:
+                    result.skipped.append(SkippedFile(rel, f"record {number}: {exc}"))
+            return result
+        meta, body = parse_md(text) if suffix == ".md" else parse_txt(text)
+        result.articles.append(make_article(rel, rel, meta, body))
+    except (OSError, ArticleFormatError) as exc:
+        result.skipped.append(SkippedFile(rel, str(exc) or type(exc).__name__))
+    return result
+
+
+def read_corpus(corpus_dir: Path) -> CorpusContents:
+    """Return every article under `corpus_dir` and every file that was skipped, with reasons.
+
+    Skips are also logged as warnings naming the file, for operators reading the logs.
+    """
+    contents = CorpusContents()
+    for path in find_article_files(corpus_dir):
+        one = read_file(path, corpus_dir)
+        contents.articles.extend(one.articles)
+        contents.skipped.extend(one.skipped)
+    for skipped in contents.skipped:
+        log.warning("skipped %s: %s", skipped.path, skipped.reason)
+    return contents

@@ -1,0 +1,165 @@
+"""Question → ranked `Hit`s: the best answer sentences, with their article and context.
+
+`Retriever` is the one entry point the CLI, the evaluation and the Telegram bot share, so
+they all answer the same question the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retrieval import analyzer
+from retrieval.corpus import Article, SkippedFile, read_corpus
+from retrieval.index import CorpusIndex, build
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One answer sentence: its text and offsets in its article, score and matched terms.
+
+    `highlights` are (start, end) offsets inside `text` of the words that matched the
+    question; `context_before`/`context_after` are the neighbouring sentences of the same
+    paragraph (or None), shown around the answer but never judged as the answer.
+    """
+
+    text: str
+    score: float
+    start: int
+    end: int
+    article: Article
+    sentence: int
+    matched_terms: tuple[str, ...]
+    highlights: tuple[tuple[int, int], ...]
+    context_before: str | None = None
+    context_after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusStats:
+    """Figures about a loaded corpus, for `index`, `/stats` and `/sources`."""
+
+    articles: int
+    sentences: int
+    vocabulary: int
+    sources: dict[str, int]
+    skipped: tuple[SkippedFile, ...] = field(default_factory=tuple)
+
+
+class Retriever:
+    """Answers questions from one immutable `CorpusIndex`.
+
+    A reload builds a new Retriever and swaps the reference; a Retriever never changes.
+    """
+
+    def __init__(
+        self,
+        index: CorpusIndex,
+        skipped: list[SkippedFile] | tuple[SkippedFile, ...] = (),
+        min_score: float = 0.0,
+    ) -> None:
+        self.index = index
+        self.skipped = tuple(skipped)
+        self.min_score = min_score
+
+    @classmethod
+    def from_articles(cls, articles: list[Article]) -> Retriever:
+        """Return a Retriever over in-memory `articles` (tests, evaluation)."""
+        return cls(build(articles))
+
+    @classmethod
+    def open(cls, corpus_dir: Path) -> Retriever:
+        """Return a Retriever over the article files in `corpus_dir`.
+
+        Raises FileNotFoundError when the folder does not exist.
+        """
+        if not corpus_dir.is_dir():
+            raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
+        contents = read_corpus(corpus_dir)
+        return cls(build(contents.articles), contents.skipped)
+
+    @property
+    def articles(self) -> list[Article]:
+        """Return the loaded articles, in index order."""
+        return self.index.articles
+
+    def stats(self) -> CorpusStats:
+        """Return article, sentence, vocabulary and per-source counts, and skipped files."""
+        sources = Counter(a.source or "—" for a in self.index.articles)
+        return CorpusStats(
+            articles=len(self.index.articles),
+            sentences=self.index.n_sentences,
+            vocabulary=len(self.index.vocabulary),
+            sources=dict(sources.most_common()),
+            skipped=self.skipped,
+        )
+
+    def search(self, question: str, top_k: int = 3, offset: int = 0) -> list[Hit]:
+        """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
+
+        Sentences whose normalized text is identical appear once. A question none of whose
+        terms occur in the corpus, or whose best score is under `min_score`, returns [].
+        """
+        terms = analyzer.terms(question)
+        term_ids = self.index.term_ids(terms)
+        if not term_ids or top_k <= 0:
+            return []
+        docs, scores = self.index.sentences.scores(term_ids)
+        keep = scores > max(self.min_score, 0.0)
+        docs, scores = docs[keep], scores[keep]
+        if len(docs) == 0:
+            return []
+        wanted = offset + top_k
+        order = _top_order(scores, docs, wanted * 4 + 8)
+        hits: list[Hit] = []
+        seen_keys: set[int] = set()
+        query_terms = frozenset(terms)
+        for i in order:
+            sentence = int(docs[i])
+            key = int(self.index.sent_key[sentence])
+            if key in seen_keys:
+                continue
+            seen_keys.add(key)
+            if len(seen_keys) > offset:
+                hits.append(self._hit(sentence, float(scores[i]), query_terms))
+            if len(hits) == top_k:
+                break
+        return hits
+
+    def _hit(self, sentence: int, score: float, query_terms: frozenset[str]) -> Hit:
+        index = self.index
+        text = index.sentence_text(sentence)
+        spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
+        return Hit(
+            text=text,
+            score=score,
+            start=int(index.sent_start[sentence]),
+            end=int(index.sent_end[sentence]),
+            article=index.articles[int(index.sent_article[sentence])],
+            sentence=sentence,
+            matched_terms=tuple(dict.fromkeys(s.term for s in spans)),
+            highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
+            context_before=self._neighbour(sentence, -1),
+            context_after=self._neighbour(sentence, +1),
+        )
+
+    def _neighbour(self, sentence: int, step: int) -> str | None:
+        other = sentence + step
+        index = self.index
+        if not 0 <= other < index.n_sentences:
+            return None
+        if index.sent_paragraph[other] != index.sent_paragraph[sentence]:
+            return None
+        return index.sentence_text(other)
+
+
+def _top_order(scores: np.ndarray, docs: np.ndarray, n: int) -> np.ndarray:
+    """Return the positions of the `n` best scores, best first; ties go to earlier sentences."""
+    if len(scores) > n:
+        part = np.argpartition(-scores, n - 1)[:n]
+    else:
+        part = np.arange(len(scores))
+    return part[np.lexsort((docs[part], -scores[part]))]
