@@ -130,6 +130,34 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Run the answer-sentence yardstick on a SQuAD file and print its figures."""
+    from retrieval import evaluate
+
+    if args.top_k < 1:
+        raise CliError("error: --top-k must be at least 1", EXIT_USAGE)
+    try:
+        dataset = evaluate.load_squad(Path(args.squad))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CliError(f"error: cannot read SQuAD file {args.squad}: {exc}") from exc
+    if not dataset.questions:
+        raise CliError(f"error: no questions with answers in {args.squad}")
+    retriever = Retriever.from_articles(dataset.articles)
+    figures, misses = evaluate.evaluate(dataset, retriever, top_k=args.top_k)
+    if args.report:
+        try:
+            with open(args.report, "w", encoding="utf-8") as out:
+                for miss in misses:
+                    print(json.dumps(evaluate.miss_to_json(miss), ensure_ascii=False), file=out)
+        except OSError as exc:
+            raise CliError(f"error: cannot write report {args.report}: {exc.strerror}") from exc
+    if args.json:
+        print(json.dumps(asdict(figures), ensure_ascii=False))
+    else:
+        print(evaluate.format_figures(figures))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
@@ -150,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
     index.add_argument("--json", action="store_true", help="print the figures as JSON")
     index.set_defaults(func=cmd_index)
+
+    ev = sub.add_parser("eval", help="measure answer-sentence retrieval on a SQuAD file")
+    ev.add_argument("--squad", required=True, metavar="FILE", help="SQuAD 1.1 JSON file")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--report", metavar="FILE", help="write the misses as JSON lines")
+    ev.add_argument(
+        "--top-k", type=int, default=10, help="sentences asked per question (default: 10)"
+    )
+    ev.set_defaults(func=cmd_eval)
     return parser
 
 
