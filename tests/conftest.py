@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from retrieval.corpus import Article, make_article
+from tests.fake_botapi import FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPO / "corpus"
@@ -37,3 +39,10 @@ def saudinewsnet_sample(limit: int) -> list[Article]:
 def corpus_dir() -> Path:
     """Return the repository's corpus folder (it ships with the seed article)."""
     return CORPUS_DIR
+
+
+@pytest.fixture
+async def fake_botapi() -> AsyncIterator[FakeBotApi]:
+    """A running loopback Telegram Bot API server (tests/fake_botapi.py), stopped afterwards."""
+    async with FakeBotApi() as server:
+        yield server
