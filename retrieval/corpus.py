@@ -7,6 +7,7 @@ parsed is reported as skipped with its reason; it never stops the other files fr
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import re
@@ -37,6 +38,8 @@ BOILERPLATE_LINES = frozenset(
 )
 _BOILERPLATE_PATTERNS = (re.compile(r"^رابط الخبر بصحيفة\b.*$"),)
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+_BINARY_SAMPLE_CHARS = 65536
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _MAX_CATEGORY_CHARS = 60
 _BODY_FIELDS = ("content", "text", "body")
@@ -95,20 +98,53 @@ def find_article_files(corpus_dir: Path) -> list[Path]:
 
 
 def decode_bytes(data: bytes) -> str:
-    """Return `data` decoded as text: UTF-8 (with or without BOM), UTF-16, or a detected
-    legacy encoding such as Windows-1256. Raises ArticleFormatError for binary data."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    """Return `data` decoded as text: UTF-8 (with or without BOM), UTF-16 with a BOM,
+    Windows-1256, or another encoding charset-normalizer recognises.
+
+    Windows-1256 is tried before the general detector whenever the bytes are not UTF-8,
+    because on short Arabic texts detectors often pick a wrong code page; it is kept only
+    when nearly all of the non-ASCII letters it yields are Arabic. Raises ArticleFormatError
+    for binary or undecodable data.
+    """
     try:
-        return data.decode("utf-8-sig")
+        if data.startswith(codecs.BOM_UTF8):
+            return _checked_text(data[len(codecs.BOM_UTF8) :].decode("utf-8"))
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return _checked_text(data.decode("utf-16"))
+    except UnicodeDecodeError as exc:
+        raise ArticleFormatError(f"invalid {exc.encoding} text at byte {exc.start}") from exc
+    if b"\x00" in data:
+        raise ArticleFormatError("binary file (NUL bytes), not text")
+    try:
+        return _checked_text(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data[:4096]:
-        raise ArticleFormatError("binary file (NUL bytes), not text")
-    best = from_bytes(data, cp_isolation=["cp1256", "utf_16", "iso8859_6", "cp1252"]).best()
+    as_cp1256 = data.decode("cp1256", errors="replace")
+    if _mostly_arabic(as_cp1256):
+        return _checked_text(as_cp1256)
+    best = from_bytes(data).best()
     if best is None:
         raise ArticleFormatError("undecodable bytes: not UTF-8, UTF-16 or Windows-1256 text")
-    return str(best)
+    return _checked_text(str(best))
+
+
+def _mostly_arabic(text: str) -> bool:
+    """True when at least 95% of the non-ASCII letters of `text` are Arabic letters."""
+    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
+    if not letters:
+        return False
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
+    return arabic >= 0.95 * len(letters)
+
+
+def _checked_text(text: str) -> str:
+    """Return `text`, or raise ArticleFormatError when its start is full of control
+    characters (a binary file that happens to decode)."""
+    sample = text[:_BINARY_SAMPLE_CHARS]
+    controls = len(_CONTROL_CHARS.findall(sample))
+    if controls > max(2, len(sample) // 100):
+        raise ArticleFormatError("binary file (control characters), not text")
+    return text
 
 
 def clean_body(text: str) -> str:
@@ -221,9 +257,9 @@ def make_article(article_id: str, path: str, meta: dict[str, Any], body: str) ->
     )
 
 
-def _bulk_records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _bulk_records(suffix: str, text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (record number, record or error reason) from a .json or .jsonl file."""
-    if path.suffix.lower() == ".jsonl":
+    if suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
@@ -246,22 +282,18 @@ def _bulk_records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any] |
         yield number, record if isinstance(record, dict) else f"item {number}: not an object"
 
 
-def read_file(path: Path, corpus_dir: Path) -> CorpusContents:
-    """Return the articles of one file and the records of it that were skipped.
+def parse_text(text: str, rel: str, suffix: str) -> CorpusContents:
+    """Return the articles parsed from the decoded `text` of a file named `rel` with the
+    given suffix, and the records of it that were skipped.
 
-    Article ids derive from the path relative to the corpus folder (plus the record number
-    in bulk files), so they stay stable across runs and machines.
+    Shared by `read_file` and by code that checks an upload before writing it. Article ids
+    derive from `rel` (plus the record number in bulk files), so they stay stable.
     """
-    rel = path.relative_to(corpus_dir).as_posix()
     result = CorpusContents()
+    suffix = suffix.lower()
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ArticleFormatError(f"file too large ({size} bytes > {MAX_FILE_BYTES})")
-        text = decode_bytes(path.read_bytes())
-        suffix = path.suffix.lower()
         if suffix in (".json", ".jsonl"):
-            for number, record in _bulk_records(path, text):
+            for number, record in _bulk_records(suffix, text):
                 if isinstance(record, str):
                     result.skipped.append(SkippedFile(rel, record))
                     continue
@@ -273,9 +305,27 @@ def read_file(path: Path, corpus_dir: Path) -> CorpusContents:
             return result
         meta, body = parse_md(text) if suffix == ".md" else parse_txt(text)
         result.articles.append(make_article(rel, rel, meta, body))
-    except (OSError, ArticleFormatError) as exc:
+    except ArticleFormatError as exc:
         result.skipped.append(SkippedFile(rel, str(exc) or type(exc).__name__))
     return result
+
+
+def read_file(path: Path, corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> CorpusContents:
+    """Return the articles of one file and the records of it that were skipped.
+
+    Reads this file alone (never its neighbours), so an incremental index can re-read only
+    the files that changed. Files over `max_bytes` are skipped unread.
+    """
+    rel = path.relative_to(corpus_dir).as_posix()
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ArticleFormatError(f"file too large ({size} bytes > {max_bytes})")
+        text = decode_bytes(path.read_bytes())
+    except (OSError, ArticleFormatError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return CorpusContents(skipped=[SkippedFile(rel, reason or type(exc).__name__)])
+    return parse_text(text, rel, path.suffix)
 
 
 def read_corpus(corpus_dir: Path) -> CorpusContents:
