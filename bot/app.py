@@ -1,0 +1,81 @@
+"""Wire the bot together: `build_application` registers every handler in one place."""
+
+from __future__ import annotations
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.handlers import MORE_PATTERN, BotHandlers
+from bot.retry import PatientRateLimiter
+from retrieval.live import LiveRetriever
+
+# The update kinds the bot handles; Telegram sends no others.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
+
+
+def build_application(settings: Settings, live: LiveRetriever) -> Application:
+    """Return the bot's Application: Bot API connection, rate limits and all handlers.
+
+    Nothing is loaded or sent until the Application runs: `post_init` loads the corpus
+    once through `live` and registers the command menus.
+    """
+    bot_handlers = BotHandlers(settings, live)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .concurrent_updates(True)
+        .rate_limiter(PatientRateLimiter(overall_max_rate=settings.api_requests_per_second))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .post_init(bot_handlers.post_init)
+        .post_stop(bot_handlers.post_stop)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    if settings.base_file_url:
+        builder = builder.base_file_url(settings.base_file_url)
+    application = builder.build()
+    register_handlers(application, bot_handlers)
+    return application
+
+
+def register_handlers(application: Application, h: BotHandlers) -> None:
+    """Register every handler of the bot, in the order they are tried."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, h.guard), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler(["start", "help"], h.start, filters=new),
+            CommandHandler("sources", h.sources, filters=new),
+            CommandHandler("ask", h.ask, filters=new),
+            CommandHandler("stats", h.stats, filters=new),
+            CommandHandler("reload", h.reload, filters=new),
+            MessageHandler(private & new & filters.Document.ALL, h.upload),
+            MessageHandler(private & new & filters.TEXT & ~filters.COMMAND, h.private_text),
+            MessageHandler(groups & new & filters.TEXT & ~filters.COMMAND, h.group_text),
+            MessageHandler(private & new & filters.COMMAND, h.unknown_command),
+            MessageHandler(private & new & ~filters.TEXT, h.non_text),
+            CallbackQueryHandler(h.more, pattern=MORE_PATTERN),
+            InlineQueryHandler(h.inline),
+        ]
+    )
+    application.add_error_handler(h.on_error)

@@ -1,0 +1,178 @@
+"""The bot's settings, read once from the environment and an optional `.env` file.
+
+This is the only place the bot reads configuration. Every invalid value raises `ConfigError`
+with one English line naming the variable, so `python -m bot` can print it and exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+# BotFather tokens are "<bot id>:<secret>"; the secret is 35 URL-safe characters today.
+_TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
+# Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(ValueError):
+    """A missing or invalid setting; the message is one English line for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot can be configured with; see `.env.example` for each variable."""
+
+    token: str
+    corpus_dir: Path = Path("corpus")
+    base_url: str | None = None
+    base_file_url: str | None = None
+    top_k: int = 3
+    admin_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] | None = None
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    reload_interval: float = 5.0
+    max_upload_bytes: int = 5_000_000
+    rate_limit_per_minute: int = 20
+    max_question_chars: int = 300
+    api_requests_per_second: float = 30.0
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Return the settings from `environ` (default: `.env` overlaid by `os.environ`).
+
+        Raises ConfigError for a missing token or any malformed value.
+        """
+        env = _read_environment(environ, env_file)
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in the "
+                "environment or in .env"
+            )
+        if not _TOKEN.fullmatch(token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<secret> as given by @BotFather"
+            )
+        base_url = _optional(env, "TELEGRAM_BASE_URL")
+        webhook_url = _optional(env, "WEBHOOK_URL")
+        if webhook_url is not None and urlsplit(webhook_url).scheme not in ("http", "https"):
+            raise ConfigError(f"WEBHOOK_URL must be an http(s) URL, got {webhook_url!r}")
+        webhook_secret = _optional(env, "WEBHOOK_SECRET")
+        if webhook_secret is not None and not _WEBHOOK_SECRET.fullmatch(webhook_secret):
+            raise ConfigError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        log_level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        if log_level not in _LOG_LEVELS:
+            choices = ", ".join(_LOG_LEVELS)
+            raise ConfigError(f"LOG_LEVEL must be one of {choices}, got {log_level!r}")
+        return cls(
+            token=token,
+            corpus_dir=Path(env.get("CORPUS_DIR", "").strip() or "corpus"),
+            base_url=base_url,
+            base_file_url=_optional(env, "TELEGRAM_BASE_FILE_URL") or _file_url_for(base_url),
+            top_k=_integer(env, "TOP_K", 3, minimum=1, maximum=10),
+            admin_ids=frozenset(_id_list(env, "ADMIN_IDS") or ()),
+            allowed_chat_ids=_id_list(env, "ALLOWED_CHAT_IDS"),
+            log_level=log_level,
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+            webhook_port=_integer(env, "WEBHOOK_PORT", 8443, minimum=1, maximum=65535),
+            reload_interval=_number(env, "RELOAD_INTERVAL", 5.0),
+            max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", 5_000_000, minimum=1),
+            rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 20, minimum=0),
+            max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10),
+            api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
+        )
+
+    @property
+    def log_level_number(self) -> int:
+        """Return `log_level` as a `logging` level number."""
+        return logging.getLevelNamesMapping()[self.log_level]
+
+    @property
+    def webhook_path(self) -> str:
+        """Return the local URL path the webhook listens on: the path of `webhook_url`."""
+        return urlsplit(self.webhook_url or "").path.strip("/")
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Return the strings that must never appear in a log line: token and webhook secret."""
+        return tuple(s for s in (self.token, self.webhook_secret) if s)
+
+
+def _read_environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
+    """Return `environ`, or `.env` overlaid by the process environment when it is None."""
+    if environ is not None:
+        return dict(environ)
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _file_url_for(base_url: str | None) -> str | None:
+    """Return the file download URL of a Bot API server whose `base_url` ends in `/bot`."""
+    if base_url is None or not base_url.rstrip("/").endswith("/bot"):
+        return None
+    return base_url.rstrip("/")[: -len("bot")] + "file/bot"
+
+
+def _integer(
+    env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None
+) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ConfigError(f"{name} must be at least {minimum}{upper}, got {value}")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be zero or a positive number, got {raw!r}")
+    return value
+
+
+def _id_list(env: Mapping[str, str], name: str) -> frozenset[int] | None:
+    """Return the comma- or space-separated Telegram ids of `name`, or None when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return frozenset(int(part) for part in re.split(r"[,\s]+", raw) if part)
+    except ValueError:
+        raise ConfigError(f"{name} must be Telegram ids separated by commas, got {raw!r}") from None

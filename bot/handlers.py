@@ -1,0 +1,463 @@
+"""The bot's conversation: commands, questions, «المزيد», inline mode, uploads and errors.
+
+`BotHandlers` holds what the callbacks share (settings, the live retriever, the per-user
+rate limiter, the reload task); `bot.app.build_application` registers its methods. Searches
+and corpus changes run in worker threads so the event loop keeps answering other chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from pathlib import PurePath
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
+
+from bot import replies
+from bot.config import Settings
+from bot.ratelimit import UserRateLimiter, Verdict
+from retrieval.add import AddError, add_document
+from retrieval.live import LiveRetriever, ReloadReport
+from retrieval.search import Hit, Retriever
+
+log = logging.getLogger(__name__)
+
+MORE_PREFIX = "more:"
+MORE_PATTERN = r"^more:\d{1,4}$"
+UPLOAD_SUFFIXES = (".txt", ".md", ".jsonl")
+INLINE_RESULTS = 10
+_ASK_COMMAND = re.compile(r"^/ask(@\w+)?\s*", re.IGNORECASE)
+
+PUBLIC_COMMANDS = (
+    BotCommand("start", "بدء المحادثة وطريقة الاستخدام"),
+    BotCommand("help", "كيف أسأل؟ مع أمثلة"),
+    BotCommand("ask", "اطرح سؤالًا (مفيد في المجموعات)"),
+    BotCommand("sources", "عدد المقالات ومصادرها"),
+)
+ADMIN_COMMANDS = (
+    *PUBLIC_COMMANDS,
+    BotCommand("stats", "حالة المكتبة والملفات المتخطاة (للمشرفين)"),
+    BotCommand("reload", "إعادة تحميل المقالات الآن (للمشرفين)"),
+)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class BotHandlers:
+    """The update callbacks of one bot, sharing its settings and corpus."""
+
+    def __init__(self, settings: Settings, live: LiveRetriever) -> None:
+        self.settings = settings
+        self.live = live
+        self.limiter = UserRateLimiter(settings.rate_limit_per_minute)
+        self._reload_task: asyncio.Task[None] | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    async def post_init(self, application: Application) -> None:
+        """Load the index once, register the command menus and start the reload loop."""
+        report = await asyncio.to_thread(self.live.load)
+        if report.error:
+            raise RuntimeError(f"could not load the corpus: {report.error}")
+        log.info(
+            "corpus loaded: %d articles, %d sentences, %d file(s) skipped, %.2fs",
+            report.articles,
+            report.sentences,
+            len(report.skipped),
+            report.seconds,
+        )
+        await self._set_commands(application)
+        if self.settings.reload_interval > 0:
+            self._reload_task = asyncio.create_task(self._reload_loop(), name="corpus-reload")
+
+    async def post_stop(self, application: Application) -> None:
+        """Stop the reload loop (a reload already running in its thread finishes)."""
+        if self._reload_task is not None:
+            self._reload_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reload_task
+            self._reload_task = None
+
+    async def _set_commands(self, application: Application) -> None:
+        """Register the Arabic command menus; a failure is a warning, not a reason to stop."""
+        try:
+            await application.bot.set_my_commands(PUBLIC_COMMANDS, scope=BotCommandScopeDefault())
+            for admin_id in sorted(self.settings.admin_ids):
+                await application.bot.set_my_commands(
+                    ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id)
+                )
+        except TelegramError as error:
+            log.warning("could not register the command menu (running anyway): %s", error)
+
+    async def _reload_loop(self) -> None:
+        """Every `reload_interval` seconds, pick up added, changed and removed corpus files."""
+        last_error: str | None = None
+        while True:
+            await asyncio.sleep(self.settings.reload_interval)
+            try:
+                report = await asyncio.to_thread(self.live.reload)
+            except Exception:
+                log.exception("corpus reload crashed; keeping the current index")
+                continue
+            if report.error and report.error != last_error:
+                log.warning("corpus reload failed, keeping the current index: %s", report.error)
+            elif report.changed:
+                log.info(_describe_reload(report))
+            last_error = report.error
+
+    # ---- access control and rate limiting ----------------------------------------------
+
+    def is_admin(self, update: Update) -> bool:
+        """Return whether the update comes from a user listed in ADMIN_IDS."""
+        user = update.effective_user
+        return user is not None and user.id in self.settings.admin_ids
+
+    def is_allowed(self, update: Update) -> bool:
+        """Return whether the update's chat (or user, for inline queries) may use the bot."""
+        allowed = self.settings.allowed_chat_ids
+        if allowed is None or self.is_admin(update):
+            return True
+        chat = update.effective_chat
+        if chat is not None:
+            return chat.id in allowed
+        user = update.effective_user
+        return user is not None and user.id in allowed
+
+    async def guard(self, update: Update, context: Context) -> None:
+        """Stop every update from a chat outside ALLOWED_CHAT_IDS, refusing it politely.
+
+        Runs before all other handlers. In groups only commands get the refusal, so a bot
+        added to a foreign group does not answer its chatter.
+        """
+        if self.is_allowed(update):
+            return
+        user = update.effective_user
+        verdict = self.limiter.check(user.id) if user else Verdict.ALLOW
+        if verdict is Verdict.ALLOW:
+            await _refuse(update, replies.NOT_ALLOWED)
+        raise ApplicationHandlerStop
+
+    async def admit(self, update: Update) -> bool:
+        """Return whether this user may be answered now; send the one flood notice if due."""
+        user = update.effective_user
+        if user is None or self.is_admin(update):
+            return True
+        verdict = self.limiter.check(user.id)
+        if verdict is Verdict.NOTIFY:
+            log.info("user %s is over the rate limit; slowing them down", user.id)
+            await _refuse(update, replies.RATE_LIMITED)
+        return verdict is Verdict.ALLOW
+
+    # ---- commands ----------------------------------------------------------------------
+
+    async def start(self, update: Update, context: Context) -> None:
+        """/start and /help: what the bot does, how to ask, and examples from the corpus."""
+        retriever = self.live.current
+        examples = await asyncio.to_thread(answerable_examples, retriever)
+        text = replies.help_message(examples, len(retriever.articles))
+        await update.effective_message.reply_html(text)
+
+    async def sources(self, update: Update, context: Context) -> None:
+        """/sources: how many articles there are and from which sources."""
+        stats = self.live.current.stats()
+        await update.effective_message.reply_html(replies.sources_message(stats))
+
+    async def ask(self, update: Update, context: Context) -> None:
+        """/ask question: answer a question in any chat, typically a group."""
+        message = update.effective_message
+        question = _ASK_COMMAND.sub("", message.text or "", count=1).strip()
+        if not question:
+            await message.reply_html(replies.ASK_USAGE)
+            return
+        await self.answer(update, context, question)
+
+    async def stats(self, update: Update, context: Context) -> None:
+        """/stats (admins): counts, last reload and the files that were skipped and why."""
+        if not await self._admin_only(update):
+            return
+        report = self.live.last_report
+        text = replies.stats_message(
+            self.live.current.stats(),
+            report.at if report else None,
+            report.seconds if report else None,
+            report.error if report else None,
+        )
+        await update.effective_message.reply_html(text)
+
+    async def reload(self, update: Update, context: Context) -> None:
+        """/reload [force] (admins): re-read the corpus now and report what changed."""
+        if not await self._admin_only(update):
+            return
+        force = bool(context.args) and context.args[0].lower() == "force"
+        report = await asyncio.to_thread(self.live.reload, force)
+        log.info("reload requested by admin: %s", _describe_reload(report))
+        await update.effective_message.reply_html(_reload_reply(report))
+
+    async def _admin_only(self, update: Update) -> bool:
+        """Return whether the sender is an admin; refuse politely when not."""
+        if self.is_admin(update):
+            return True
+        await update.effective_message.reply_html(replies.ADMIN_ONLY)
+        return False
+
+    # ---- questions ---------------------------------------------------------------------
+
+    async def private_text(self, update: Update, context: Context) -> None:
+        """A text message in a private chat is a question."""
+        await self.answer(update, context, update.effective_message.text or "")
+
+    async def group_text(self, update: Update, context: Context) -> None:
+        """A group message is a question only when it mentions or replies to the bot."""
+        question = addressed_question(
+            update.effective_message, context.bot.id, context.bot.username
+        )
+        if question is not None:
+            await self.answer(update, context, question)
+
+    async def answer(self, update: Update, context: Context, question: str) -> None:
+        """Reply to the question message with the best sentences and a «المزيد» button."""
+        message = update.effective_message
+        question = replies.shorten(question, self.settings.max_question_chars)
+        if not question:
+            await message.reply_html(replies.ASK_USAGE)
+            return
+        if not await self.admit(update):
+            return
+        with contextlib.suppress(TelegramError):
+            await message.chat.send_action(ChatAction.TYPING)
+        hits = await self._search(question, 0)
+        answer = replies.answer_message(question, hits[: self.settings.top_k])
+        await message.reply_html(
+            answer.text,
+            do_quote=True,
+            reply_markup=_more_keyboard(hits, answer.shown, 0),
+        )
+
+    async def more(self, update: Update, context: Context) -> None:
+        """«المزيد»: edit the answer to show the results after the ones it shows now."""
+        query = update.callback_query
+        offset = int(query.data.removeprefix(MORE_PREFIX))
+        question = question_of_answer(query, context.bot.id, context.bot.username)
+        if question is None:
+            await query.answer(replies.QUESTION_GONE, show_alert=True)
+            return
+        if not await self.admit(update):
+            return
+        hits = await self._search(question, offset)
+        if not hits:
+            await query.answer(replies.NO_MORE)
+            with contextlib.suppress(TelegramError):
+                await query.edit_message_reply_markup(reply_markup=None)
+            return
+        await query.answer()
+        answer = replies.answer_message(question, hits[: self.settings.top_k], offset)
+        await query.edit_message_text(
+            answer.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_more_keyboard(hits, answer.shown, offset),
+        )
+
+    async def _search(self, question: str, offset: int) -> list[Hit]:
+        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)."""
+        retriever = self.live.current
+        return await asyncio.to_thread(retriever.search, question, self.settings.top_k + 1, offset)
+
+    async def inline(self, update: Update, context: Context) -> None:
+        """Inline mode: up to 10 sentences as articles the user can send into any chat."""
+        query = update.inline_query
+        question = replies.shorten(query.query, self.settings.max_question_chars)
+        if not question:
+            await query.answer([], cache_time=300)
+            return
+        retriever = self.live.current
+        hits = await asyncio.to_thread(retriever.search, question, INLINE_RESULTS)
+        results = [
+            InlineQueryResultArticle(
+                id=str(n),
+                title=replies.shorten(hit.article.title or hit.article.id, 100),
+                description=replies.shorten(hit.text, 200),
+                input_message_content=InputTextMessageContent(
+                    replies.inline_answer(hit), parse_mode=ParseMode.HTML
+                ),
+            )
+            for n, hit in enumerate(hits)
+        ]
+        await query.answer(results, cache_time=60)
+
+    # ---- everything else ---------------------------------------------------------------
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        """An unknown /command in a private chat gets pointed to /help."""
+        await update.effective_message.reply_html(replies.UNKNOWN_COMMAND)
+
+    async def non_text(self, update: Update, context: Context) -> None:
+        """Stickers, photos, voice and the like in a private chat get a short hint."""
+        await update.effective_message.reply_html(replies.NON_TEXT_HINT)
+
+    async def upload(self, update: Update, context: Context) -> None:
+        """An admin's .txt/.md/.jsonl document is added to the corpus and made answerable."""
+        message = update.effective_message
+        if not self.is_admin(update):
+            await message.reply_html(replies.UPLOAD_ADMIN_ONLY)
+            return
+        document = message.document
+        filename = PurePath(document.file_name or "").name
+        limit = self.settings.max_upload_bytes
+        if not filename.lower().endswith(UPLOAD_SUFFIXES):
+            await message.reply_html(replies.upload_wrong_type_message(filename or "?"))
+            return
+        if document.file_size is not None and document.file_size > limit:
+            await message.reply_html(replies.upload_too_big_message(filename, limit))
+            return
+        file = await document.get_file()
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > limit:
+            await message.reply_html(replies.upload_too_big_message(filename, limit))
+            return
+        corpus_dir = self.settings.corpus_dir
+        try:
+            added = await asyncio.to_thread(add_document, corpus_dir, filename, data, limit)
+        except AddError as error:
+            log.info("upload of %r by admin refused: %s", filename, error)
+            await message.reply_html(replies.upload_refused_message(filename, str(error)))
+            return
+        report = await asyncio.to_thread(self.live.reload)
+        log.info(
+            "admin added %s (%d article(s)); %s",
+            added.path,
+            added.articles,
+            _describe_reload(report),
+        )
+        if report.error:
+            await message.reply_html(_reload_reply(report))
+            return
+        await message.reply_html(
+            replies.upload_added_message(
+                added.path.name, added.title, added.articles, report.articles
+            )
+        )
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log any failure with its update id and apologise to the user, never with details."""
+        error = context.error
+        if not isinstance(update, Update):
+            if isinstance(error, NetworkError):
+                log.warning("Bot API unreachable or failing, retrying: %s", error)
+            else:
+                log.error("error outside an update: %s", error, exc_info=error)
+            return
+        log.error("update %s failed: %r", update.update_id, error, exc_info=error)
+        with contextlib.suppress(TelegramError):
+            if update.callback_query is not None:
+                await update.callback_query.answer(replies.APOLOGY, show_alert=True)
+            elif update.effective_message is not None:
+                await update.effective_message.reply_html(replies.APOLOGY)
+
+
+def answerable_examples(retriever: Retriever, count: int = 3) -> list[str]:
+    """Return up to `count` example questions from the corpus titles that get an answer."""
+    candidates = replies.example_questions(retriever.articles, count=count * 2)
+    return [q for q in candidates if retriever.search(q, top_k=1)][:count]
+
+
+def addressed_question(message: Message, bot_id: int, bot_username: str | None) -> str | None:
+    """Return the question of a group message addressed to the bot, or None for chatter.
+
+    A message is addressed when it replies to one of the bot's messages or mentions the bot
+    (by @username or as a text mention); the mention itself is removed from the question.
+    """
+    text = message.text or ""
+    replied = message.reply_to_message
+    addressed = bool(replied and replied.from_user and replied.from_user.id == bot_id)
+    mention = f"@{bot_username}".lower() if bot_username else None
+    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    for entity, value in entities.items():
+        if (entity.type == MessageEntity.MENTION and value.lower() == mention) or (
+            entity.user is not None and entity.user.id == bot_id
+        ):
+            addressed = True
+            text = text.replace(value, " ")
+    return " ".join(text.split()) if addressed else None
+
+
+def question_of_answer(query: CallbackQuery, bot_id: int, bot_username: str | None) -> str | None:
+    """Return the question a «المزيد» button belongs to, or None when it cannot be found.
+
+    The answer's first line shows the question, so this survives restarts; the message the
+    answer replies to is the fallback.
+    """
+    message = query.message
+    if not isinstance(message, Message):
+        return None
+    question = replies.question_from_answer(message.text)
+    if question is None and message.reply_to_message is not None:
+        original = message.reply_to_message
+        text = _ASK_COMMAND.sub("", original.text or "", count=1)
+        if bot_username:
+            text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)
+        question = " ".join(text.split()) or None
+    return question
+
+
+def _more_keyboard(hits: list[Hit], shown: int, offset: int) -> InlineKeyboardMarkup | None:
+    """Return the «المزيد» button when results exist beyond the `shown` ones, else None."""
+    if shown == 0 or len(hits) <= shown:
+        return None
+    button = InlineKeyboardButton(
+        replies.MORE_BUTTON, callback_data=f"{MORE_PREFIX}{offset + shown}"
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+async def _refuse(update: Update, text: str) -> None:
+    """Tell the user `text` where they will see it: a reply, an alert, or nothing (inline)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.inline_query is not None:
+        await update.inline_query.answer([], cache_time=0)
+    elif update.effective_message is not None:
+        message = update.effective_message
+        is_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        if not is_group or (message.text or "").startswith("/"):
+            await message.reply_html(text)
+
+
+def _reload_reply(report: ReloadReport) -> str:
+    return replies.reload_message(
+        report.changed,
+        report.articles,
+        report.sentences,
+        report.added,
+        report.modified,
+        report.removed,
+        report.seconds,
+        report.error,
+    )
+
+
+def _describe_reload(report: ReloadReport) -> str:
+    """Return a one-line English summary of a reload for the operator's log."""
+    if report.error:
+        return f"reload failed: {report.error}"
+    return (
+        f"corpus now {report.articles} articles, {report.sentences} sentences "
+        f"(+{len(report.added)} ~{len(report.modified)} -{len(report.removed)} files, "
+        f"{len(report.skipped)} skipped, {report.seconds:.2f}s)"
+    )

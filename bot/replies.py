@@ -1,0 +1,353 @@
+"""Everything the bot says, as Telegram HTML: answers, help, refusals, admin reports.
+
+Pure functions over retrieval records, so they can be tested without Telegram. Every corpus
+and user string goes through `html.escape`; the only tags produced are <b>, <i>, <a> and
+<code>, always balanced; and no message exceeds Telegram's 4,096-character limit: an answer
+that would is cut between whole hits, and a single huge hit is shortened in plain text
+before it is escaped, so a cut never falls inside a tag or an entity.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from retrieval.corpus import Article
+from retrieval.search import CorpusStats, Hit
+
+MESSAGE_LIMIT = 4096
+QUESTION_MARK = "❓ "
+ELLIPSIS = "…"
+_SEPARATOR = " · "
+# Plain-text caps before escaping; halved until a hit fits the room left in the message.
+_SENTENCE_CHARS = 1500
+_CONTEXT_CHARS = 220
+_TITLE_CHARS = 200
+_FIELD_CHARS = 80
+_QUESTION_CHARS = 300
+
+APOLOGY = "عذرًا، حدث خطأ غير متوقع أثناء معالجة طلبك. حاول مرة أخرى بعد قليل."
+NON_TEXT_HINT = "أفهم الأسئلة المكتوبة فقط 📝 اكتب سؤالك نصًّا بالعربية، أو أرسل /help للأمثلة."
+RATE_LIMITED = (
+    "تمهّل قليلًا من فضلك 🙏 وصلتني أسئلة كثيرة منك في وقت قصير، "
+    "فلن أجيب عن أسئلة أخرى منك لمدة دقيقة تقريبًا. أعد إرسال سؤالك بعدها."
+)
+NOT_ALLOWED = "عذرًا، هذا البوت متاح لمجموعات ومحادثات محددة فقط."
+ADMIN_ONLY = "عذرًا، هذا الأمر متاح لمشرفي البوت فقط."
+UPLOAD_ADMIN_ONLY = "شكرًا لك! إضافة المقالات متاحة لمشرفي البوت فقط؛ يمكنك طرح سؤالك كتابةً."
+NO_MORE = "لا توجد نتائج أخرى لهذا السؤال."
+QUESTION_GONE = "لم أعد أجد السؤال الأصلي؛ أرسله من جديد من فضلك."
+UNKNOWN_COMMAND = "لا أعرف هذا الأمر. أرسل /help لترى ما أستطيع فعله، أو اكتب سؤالك مباشرة."
+ASK_USAGE = "اكتب سؤالك بعد الأمر، مثل: /ask ماذا قال جاك ما عن الأمن الرقمي؟"
+MORE_BUTTON = "المزيد"
+
+
+def utf16_length(text: str) -> int:
+    """Return the length of `text` as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """Return `text` on one line, cut at a word boundary to at most `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    if cut < limit // 2:
+        cut = limit - 1
+    return text[:cut].rstrip() + ELLIPSIS
+
+
+def _prefix_at_word(text: str, limit: int) -> str:
+    """Return the start of `text`, at most `limit` characters, cut at a space if possible.
+
+    A prefix keeps the highlight offsets valid; spans past the cut are clipped by `highlight`.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut >= limit // 2 else limit].rstrip()
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Return `text` escaped, with each (start, end) span in <b>; overlapping spans merge."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        start, end = max(start, 0), min(end, len(text))
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    parts: list[str] = []
+    position = 0
+    for start, end in merged:
+        parts.append(html.escape(text[position:start]))
+        parts.append(f"<b>{html.escape(text[start:end])}</b>")
+        position = end
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+def attribution(article: Article, scale: float = 1.0) -> str:
+    """Return the article's title (a link when it has an http(s) URL), source, date, category."""
+    title = html.escape(shorten(article.title or article.id, int(_TITLE_CHARS * scale)))
+    url = (article.url or "").strip()
+    if url.startswith(("http://", "https://")) and len(url) <= 2000:
+        title = f'<a href="{html.escape(url)}">{title}</a>'
+    fields = [title]
+    for value in (article.source, article.date, article.category):
+        if value and value.strip():
+            fields.append(html.escape(shorten(value, int(_FIELD_CHARS * scale))))
+    return "📰 " + _SEPARATOR.join(fields)
+
+
+def hit_html(hit: Hit, rank: int | None = None, scale: float = 1.0) -> str:
+    """Return one hit as HTML: the sentence with matches in bold, context in italics, source.
+
+    `scale` shrinks every plain-text cap, so a caller can ask for a smaller rendering.
+    """
+    limit = max(int(_SENTENCE_CHARS * scale), 40)
+    text = _prefix_at_word(hit.text, limit)
+    sentence = highlight(text, hit.highlights)
+    if len(text) < len(hit.text):
+        sentence += ELLIPSIS
+    before = _context(hit.context_before, scale, keep_end=True)
+    after = _context(hit.context_after, scale, keep_end=False)
+    prefix = f"<b>{rank}.</b> " if rank is not None else ""
+    passage = " ".join(part for part in (before, sentence, after) if part)
+    return f"{prefix}{passage}\n{attribution(hit.article, scale)}"
+
+
+def _context(text: str | None, scale: float, keep_end: bool) -> str:
+    """Return a neighbouring sentence in italics, shortened on the side away from the hit."""
+    if not text or not text.strip():
+        return ""
+    limit = int(_CONTEXT_CHARS * scale)
+    if limit < 20:
+        return ""
+    if keep_end:
+        reversed_short = shorten(text[::-1], limit)
+        short = reversed_short[::-1]
+    else:
+        short = shorten(text, limit)
+    return f"<i>{html.escape(short)}</i>"
+
+
+def question_header(question: str) -> str:
+    """Return the first line of an answer: the question, so a later edit can recover it."""
+    return f"{QUESTION_MARK}<b>{html.escape(shorten(question, _QUESTION_CHARS))}</b>"
+
+
+def question_from_answer(plain_text: str | None) -> str | None:
+    """Return the question shown in the first line of an answer's plain text, if any."""
+    if not plain_text or not plain_text.startswith(QUESTION_MARK):
+        return None
+    question = plain_text.split("\n", 1)[0][len(QUESTION_MARK) :].strip()
+    return question or None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer message and how many of the given hits it shows (the next offset step)."""
+
+    text: str
+    shown: int
+
+
+def answer_message(question: str, hits: Sequence[Hit], offset: int = 0) -> Answer:
+    """Return the answer to `question`: its header, then hits ranked from `offset + 1`.
+
+    Hits that do not fit in one message are left out whole (and counted as not shown); a
+    hit too long on its own is shortened first. Shows the no-answer message for no hits.
+    """
+    if not hits:
+        return Answer(no_answer_message(question), 0)
+    message = question_header(question)
+    shown = 0
+    for rank, hit in enumerate(hits, start=offset + 1):
+        room = MESSAGE_LIMIT - utf16_length(message) - 2
+        block = _fitting_hit(hit, rank, room)
+        if block is None:
+            break
+        message += "\n\n" + block
+        shown += 1
+    return Answer(message, shown)
+
+
+def _fitting_hit(hit: Hit, rank: int | None, room: int) -> str | None:
+    """Return the largest rendering of `hit` that fits in `room` UTF-16 units, or None."""
+    for scale in (1.0, 0.5, 0.25, 0.12, 0.06):
+        block = hit_html(hit, rank, scale)
+        if utf16_length(block) <= room:
+            return block
+    return None
+
+
+def inline_answer(hit: Hit) -> str:
+    """Return the message an inline result sends: one hit and its attribution."""
+    return _fitting_hit(hit, None, MESSAGE_LIMIT) or html.escape(shorten(hit.text, 500))
+
+
+def no_answer_message(question: str) -> str:
+    """Return the helpful reply to a question nothing in the corpus answers."""
+    return (
+        f"{question_header(question)}\n\n"
+        "لم أجد في المقالات جملة تجيب عن هذا السؤال 🤔\n"
+        "جرّب صياغة أخرى أو كلمات أدق (اسم شخص، مكان، حدث)، "
+        "أو أرسل /help لترى أمثلة على الأسئلة."
+    )
+
+
+def help_message(examples: Sequence[str], articles: int) -> str:
+    """Return the /start and /help text: what the bot does, how to ask, example questions."""
+    lines = [
+        "<b>أهلًا بك!</b> 👋",
+        f"أجيب عن أسئلتك بالعربية من مكتبة فيها {articles} مقالة إخبارية: "
+        "أرسل سؤالًا وسأعيد إليك أنسب الجمل من المقالات، مع عنوان المقال ومصدره وتاريخه وتصنيفه.",
+        "",
+        "<b>كيف تسأل؟</b>",
+        "• اكتب سؤالك مباشرة في هذه المحادثة.",
+        "• في المجموعات: اذكرني أو ردّ على رسالتي أو استخدم /ask متبوعًا بالسؤال.",
+        "• في أي محادثة: اكتب اسم المستخدم الخاص بي ثم سؤالك (الوضع المضمّن).",
+        "• زر «المزيد» يعرض نتائج إضافية، و/sources يعرض المصادر.",
+    ]
+    if examples:
+        lines += ["", "<b>أمثلة:</b>"]
+        lines += [f"• {html.escape(example)}" for example in examples]
+    return "\n".join(lines)
+
+
+def example_questions(articles: Sequence[Article], count: int = 3) -> list[str]:
+    """Return up to `count` example questions made from article titles spread over the corpus."""
+    if not articles:
+        return []
+    step = max(len(articles) // count, 1)
+    examples: list[str] = []
+    for article in articles[::step]:
+        words = (article.title or "").split()
+        if len(words) < 2:
+            continue
+        example = f"ماذا قيل عن {' '.join(words[:7])}؟"
+        if example not in examples:
+            examples.append(example)
+        if len(examples) == count:
+            break
+    return examples
+
+
+def sources_message(stats: CorpusStats) -> str:
+    """Return the /sources text: how many articles, and the sources with their counts."""
+    lines = [f"📚 في المكتبة <b>{stats.articles}</b> مقالة و<b>{stats.sentences}</b> جملة."]
+    named = {name: n for name, n in stats.sources.items() if name != "—"}
+    if named:
+        lines.append("<b>المصادر:</b>")
+        for name, n in list(named.items())[:30]:
+            lines.append(f"• {html.escape(shorten(name, _FIELD_CHARS))}: {n}")
+        if len(named) > 30:
+            lines.append(f"• و{len(named) - 30} مصدرًا آخر")
+    unnamed = stats.sources.get("—", 0)
+    if unnamed:
+        lines.append(f"• مقالات دون مصدر مذكور: {unnamed}")
+    return "\n".join(lines)
+
+
+def stats_message(
+    stats: CorpusStats,
+    last_reload_at: datetime | None,
+    last_reload_seconds: float | None,
+    last_error: str | None,
+) -> str:
+    """Return the admin /stats text: counts, last reload, and the skipped files with reasons."""
+    lines = [
+        "📊 <b>حالة المكتبة</b>",
+        f"• المقالات: {stats.articles}",
+        f"• الجمل: {stats.sentences}",
+        f"• المفردات: {stats.vocabulary}",
+        f"• المصادر: {len(stats.sources)}",
+    ]
+    if last_reload_at is not None:
+        seconds = f" ({last_reload_seconds:.2f} ث)" if last_reload_seconds is not None else ""
+        stamp = last_reload_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+        lines.append(f"• آخر تحميل: {html.escape(stamp)}{seconds}")
+    if last_error:
+        lines.append("⚠️ فشل آخر تحميل، وما زالت النسخة السابقة تعمل:")
+        lines.append(f"<code>{_code(last_error)}</code>")
+    if stats.skipped:
+        lines.append(f"<b>ملفات لم تُحمَّل ({len(stats.skipped)}):</b>")
+        for skipped in stats.skipped[:20]:
+            lines.append(f"• <code>{_code(skipped.path)}</code>: {_code(skipped.reason)}")
+        if len(stats.skipped) > 20:
+            lines.append(f"• و{len(stats.skipped) - 20} ملفًا آخر")
+    return _fit_lines(lines)
+
+
+def reload_message(
+    changed: bool,
+    articles: int,
+    sentences: int,
+    added: Sequence[str],
+    modified: Sequence[str],
+    removed: Sequence[str],
+    seconds: float,
+    error: str | None,
+) -> str:
+    """Return the admin /reload report: what changed, or why the reload failed."""
+    if error:
+        return _fit_lines(
+            [
+                "⚠️ تعذّرت إعادة التحميل، وما زالت النسخة السابقة تعمل:",
+                f"<code>{_code(error)}</code>",
+            ]
+        )
+    if not changed:
+        return f"✅ لا تغييرات في الملفات. في المكتبة {articles} مقالة و{sentences} جملة."
+    lines = [f"✅ أُعيد التحميل في {seconds:.2f} ث: {articles} مقالة و{sentences} جملة."]
+    for label, names in (("أضيف", added), ("عُدّل", modified), ("حُذف", removed)):
+        if names:
+            shown = "، ".join(f"<code>{_code(n)}</code>" for n in names[:10])
+            more = f" و{len(names) - 10} غيرها" if len(names) > 10 else ""
+            lines.append(f"• {label}: {shown}{more}")
+    return _fit_lines(lines)
+
+
+def upload_added_message(filename: str, title: str, articles: int, total_articles: int) -> str:
+    """Return the reply to an admin whose uploaded file was added to the corpus."""
+    return (
+        f"✅ أُضيف الملف <code>{_code(filename)}</code> "
+        f"({articles} مقالة، أولها «{html.escape(shorten(title, _TITLE_CHARS))}»).\n"
+        f"صار في المكتبة {total_articles} مقالة، ويمكن السؤال عنها الآن."
+    )
+
+
+def upload_refused_message(filename: str, reason: str) -> str:
+    """Return the reply to an admin whose uploaded file was not added, with the reason."""
+    return f"❌ لم يُضف الملف <code>{_code(filename)}</code>: {html.escape(reason)}"
+
+
+def upload_too_big_message(filename: str, max_bytes: int) -> str:
+    """Return the refusal for an upload over the size limit."""
+    return upload_refused_message(filename, f"حجمه أكبر من الحد المسموح ({max_bytes:,} بايت).")
+
+
+def upload_wrong_type_message(filename: str) -> str:
+    """Return the refusal for an upload that is not .txt, .md or .jsonl."""
+    return upload_refused_message(filename, "الأنواع المقبولة: ‎.txt و‎.md و‎.jsonl فقط.")
+
+
+def _code(text: str) -> str:
+    return html.escape(shorten(text, 300))
+
+
+def _fit_lines(lines: list[str]) -> str:
+    """Join whole lines, dropping the last ones if the message would exceed the limit."""
+    message = ""
+    for line in lines:
+        candidate = f"{message}\n{line}" if message else line
+        if utf16_length(candidate) > MESSAGE_LIMIT - 2:
+            return message + "\n" + ELLIPSIS
+        message = candidate
+    return message
