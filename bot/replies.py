@@ -217,8 +217,8 @@ def help_message(examples: Sequence[str], articles: int) -> str:
     ]
     if examples:
         lines += ["", "<b>أمثلة:</b>"]
-        lines += [f"• {html.escape(example)}" for example in examples]
-    return "\n".join(lines)
+        lines += [f"• {html.escape(shorten(example, _QUESTION_CHARS))}" for example in examples]
+    return _fit_lines(lines)
 
 
 def example_questions(articles: Sequence[Article], count: int = 3) -> list[str]:
@@ -231,7 +231,7 @@ def example_questions(articles: Sequence[Article], count: int = 3) -> list[str]:
         words = (article.title or "").split()
         if len(words) < 2:
             continue
-        example = f"ماذا قيل عن {' '.join(words[:7])}؟"
+        example = f"ماذا قيل عن {shorten(' '.join(words[:7]), 80)}؟"
         if example not in examples:
             examples.append(example)
         if len(examples) == count:
