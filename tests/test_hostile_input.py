@@ -119,11 +119,6 @@ def vars_of(article: Article) -> dict[str, str | None]:
     return {name: getattr(article, name) for name in fields}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/replies.py example_questions keeps 7 title words of any length, so /help "
-    "over an article whose title has a 5,000-letter word exceeds 4,096 characters",
-)
 def test_help_stays_within_the_limit_when_a_title_has_a_huge_word() -> None:
     article = make_article("long", "long.txt", {"title": "كلمة " + "ا" * 5000}, "نص المقال")
     assert_valid_reply(replies.help_message(replies.example_questions([article]), 1))
