@@ -4,6 +4,12 @@ rank-bm25's `BM25Okapi` defines the scoring model (idf with the epsilon floor, k
 `get_scores` walks every document in Python for every query term; here the same per-term
 weights are precomputed into a scipy.sparse matrix with one row per term, so a question only
 reads the rows (postings) of its own terms. Tests keep both equal.
+
+Building has two steps so that an update re-analyzes only the files that changed:
+`analyze` (articles → sentences and term ids, slow pure Python, done per file) and
+`compile_index` (one `Analysis` of the whole corpus → vocabulary and BM25 matrices, vectorized).
+`compile_index` numbers the vocabulary in sorted term order, so the index of a corpus does not
+depend on the order in which its parts were analyzed: an update equals a full rebuild.
 """
 
 from __future__ import annotations
@@ -46,23 +52,28 @@ class BM25Matrix:
         return int(self.weights.shape[1])
 
     def scores(self, term_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Return (document ids, scores) for the documents containing any of `term_ids`.
+        """Return (document ids ascending, scores) for the documents containing any of
+        `term_ids`.
 
         A term id listed twice counts twice, as in rank-bm25. Only the postings of the given
-        terms are read; documents outside them score 0 and are not returned.
+        terms are read; documents outside them score 0 and are not returned. Scores are summed
+        in a dense scratch array (bincount), which is several times faster than merging the
+        postings by sorting them.
         """
-        if not term_ids:
-            return np.empty(0, dtype=np.int64), np.empty(0)
         indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
-        if len(term_ids) == 1:
-            t = term_ids[0]
-            return indices[indptr[t] : indptr[t + 1]].astype(np.int64), data[
-                indptr[t] : indptr[t + 1]
-            ].astype(np.float64)
-        docs = np.concatenate([indices[indptr[t] : indptr[t + 1]] for t in term_ids])
-        vals = np.concatenate([data[indptr[t] : indptr[t + 1]] for t in term_ids])
-        unique_docs, inverse = np.unique(docs, return_inverse=True)
-        return unique_docs.astype(np.int64), np.bincount(inverse, weights=vals)
+        rows = [slice(indptr[t], indptr[t + 1]) for t in term_ids]
+        if not rows:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        if len(rows) == 1:
+            return indices[rows[0]].astype(np.int64), data[rows[0]].astype(np.float64)
+        docs = np.concatenate([indices[row] for row in rows])
+        totals = np.bincount(
+            docs, weights=np.concatenate([data[row] for row in rows]), minlength=self.n_docs
+        )
+        touched = np.zeros(self.n_docs, dtype=bool)
+        touched[docs] = True
+        found = np.flatnonzero(touched)
+        return found, totals[found]
 
     def dense_scores(self, term_ids: Sequence[int]) -> np.ndarray:
         """Return the score of every document for `term_ids` (what rank-bm25 returns)."""
@@ -109,12 +120,151 @@ def bm25_matrix(
 
 
 @dataclass(slots=True)
+class Analysis:
+    """Articles split into sentences and analyzed into term ids: all `compile_index` needs.
+
+    Term ids index `terms`. Sentence i belongs to `articles[sent_article[i]]` (ascending) and
+    its tokens are `token_terms[sent_token_ptr[i]:sent_token_ptr[i + 1]]`; article a's title
+    tokens are `title_terms[title_token_ptr[a]:title_token_ptr[a + 1]]`. `sent_paragraph`
+    numbers the paragraphs within each article densely from 0.
+    """
+
+    articles: list[Article]
+    terms: list[str]
+    sent_article: np.ndarray
+    sent_start: np.ndarray
+    sent_end: np.ndarray
+    sent_paragraph: np.ndarray
+    sent_key: np.ndarray
+    sent_token_ptr: np.ndarray
+    token_terms: np.ndarray
+    title_token_ptr: np.ndarray
+    title_terms: np.ndarray
+
+    def select(self, start: int, stop: int) -> Analysis:
+        """Return the analysis of articles [start, stop) alone, sharing `terms`.
+
+        Exists so that an index update can keep the unchanged files' analysis as it is.
+        """
+        first, last = np.searchsorted(self.sent_article, [start, stop])
+        tok_first, tok_last = self.sent_token_ptr[first], self.sent_token_ptr[last]
+        title_first, title_last = self.title_token_ptr[start], self.title_token_ptr[stop]
+        return Analysis(
+            articles=self.articles[start:stop],
+            terms=self.terms,
+            sent_article=self.sent_article[first:last] - start,
+            sent_start=self.sent_start[first:last],
+            sent_end=self.sent_end[first:last],
+            sent_paragraph=self.sent_paragraph[first:last],
+            sent_key=self.sent_key[first:last],
+            sent_token_ptr=self.sent_token_ptr[first : last + 1] - tok_first,
+            token_terms=self.token_terms[tok_first:tok_last],
+            title_token_ptr=self.title_token_ptr[start : stop + 1] - title_first,
+            title_terms=self.title_terms[title_first:title_last],
+        )
+
+
+def _stable_key(text: str) -> int:
+    """Return a 63-bit hash of `text` that is the same in every process (unlike hash())."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def analyze(articles: Sequence[Article]) -> Analysis:
+    """Return the sentence spans and term ids of `articles` (the slow, per-file step)."""
+    vocabulary: dict[str, int] = {}
+    term_of = vocabulary.setdefault
+    sent_article: list[int] = []
+    sent_start: list[int] = []
+    sent_end: list[int] = []
+    sent_paragraph: list[int] = []
+    sent_key: list[int] = []
+    sent_token_ptr: list[int] = [0]
+    token_terms: list[int] = []
+    title_token_ptr: list[int] = [0]
+    title_terms: list[int] = []
+    for a, article in enumerate(articles):
+        paragraph_numbers: dict[int, int] = {}
+        for span in sentences.split(article.text):
+            text = article.text[span.start : span.end]
+            token_terms.extend(term_of(t, len(vocabulary)) for t in analyzer.terms(text))
+            sent_token_ptr.append(len(token_terms))
+            sent_article.append(a)
+            sent_start.append(span.start)
+            sent_end.append(span.end)
+            sent_paragraph.append(
+                paragraph_numbers.setdefault(span.paragraph, len(paragraph_numbers))
+            )
+            sent_key.append(_stable_key(normalize_for_comparison(text)))
+        title_terms.extend(term_of(t, len(vocabulary)) for t in analyzer.terms(article.title))
+        title_token_ptr.append(len(title_terms))
+    return Analysis(
+        articles=list(articles),
+        terms=list(vocabulary),
+        sent_article=np.asarray(sent_article, dtype=np.int32),
+        sent_start=np.asarray(sent_start, dtype=np.int32),
+        sent_end=np.asarray(sent_end, dtype=np.int32),
+        sent_paragraph=np.asarray(sent_paragraph, dtype=np.int32),
+        sent_key=np.asarray(sent_key, dtype=np.int64),
+        sent_token_ptr=np.asarray(sent_token_ptr, dtype=np.int64),
+        token_terms=np.asarray(token_terms, dtype=np.int32),
+        title_token_ptr=np.asarray(title_token_ptr, dtype=np.int64),
+        title_terms=np.asarray(title_terms, dtype=np.int32),
+    )
+
+
+def _joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    """Return `arrays` concatenated as `dtype` (an empty array when there are none)."""
+    return np.concatenate([np.empty(0, dtype=dtype), *arrays]).astype(dtype, copy=False)
+
+
+def concat(parts: Sequence[Analysis]) -> Analysis:
+    """Return one analysis of the articles of `parts`, in order, over the union of their terms."""
+    vocabulary: dict[str, int] = {}
+    articles: list[Article] = []
+    sent_article, token_terms, title_terms = [], [], []
+    sent_token_ptr = [np.zeros(1, dtype=np.int64)]
+    title_token_ptr = [np.zeros(1, dtype=np.int64)]
+    n_articles = n_tokens = n_title_tokens = 0
+    for part in parts:
+        remap = np.fromiter(
+            (vocabulary.setdefault(t, len(vocabulary)) for t in part.terms),
+            dtype=np.int32,
+            count=len(part.terms),
+        )
+        articles.extend(part.articles)
+        sent_article.append(part.sent_article + n_articles)
+        token_terms.append(remap[part.token_terms])
+        title_terms.append(remap[part.title_terms])
+        sent_token_ptr.append(part.sent_token_ptr[1:] + n_tokens)
+        title_token_ptr.append(part.title_token_ptr[1:] + n_title_tokens)
+        n_articles += len(part.articles)
+        n_tokens += len(part.token_terms)
+        n_title_tokens += len(part.title_terms)
+    return Analysis(
+        articles=articles,
+        terms=list(vocabulary),
+        sent_article=_joined(sent_article, np.int32),
+        sent_start=_joined([p.sent_start for p in parts], np.int32),
+        sent_end=_joined([p.sent_end for p in parts], np.int32),
+        sent_paragraph=_joined([p.sent_paragraph for p in parts], np.int32),
+        sent_key=_joined([p.sent_key for p in parts], np.int64),
+        sent_token_ptr=_joined(sent_token_ptr, np.int64),
+        token_terms=_joined(token_terms, np.int32),
+        title_token_ptr=_joined(title_token_ptr, np.int64),
+        title_terms=_joined(title_terms, np.int32),
+    )
+
+
+@dataclass(slots=True)
 class CorpusIndex:
     """Everything search needs: articles, sentence spans, vocabulary and BM25 matrices.
 
     Sentence i is `articles[sent_article[i]].text[sent_start[i]:sent_end[i]]`. Three BM25
     views share one vocabulary: sentences (the reply unit), paragraphs and whole articles
-    (title included), the latter two giving context evidence to rank sentences.
+    (title included), the latter two giving context evidence to rank sentences. The token
+    arrays keep the analysis, so that an update need not re-analyze unchanged articles.
+    Every numpy and BM25Matrix field is persisted by name (retrieval/store.py).
     """
 
     articles: list[Article]
@@ -124,6 +274,10 @@ class CorpusIndex:
     sent_end: np.ndarray
     sent_paragraph: np.ndarray  # global paragraph id of each sentence
     sent_key: np.ndarray  # hash of the sentence's normalized text, for de-duplication
+    sent_token_ptr: np.ndarray  # sentence i's term ids: token_terms[ptr[i]:ptr[i + 1]]
+    token_terms: np.ndarray
+    title_token_ptr: np.ndarray  # article a's title term ids: title_terms[ptr[a]:ptr[a + 1]]
+    title_terms: np.ndarray
     sentences: BM25Matrix
     paragraphs: BM25Matrix
     article_docs: BM25Matrix
@@ -144,71 +298,78 @@ class CorpusIndex:
         vocab = self.vocabulary
         return [vocab[t] for t in terms if t in vocab]
 
+    def analysis(self) -> Analysis:
+        """Return the analysis this index was compiled from, to update it without re-reading."""
+        first_sentence = np.searchsorted(self.sent_article, np.arange(len(self.articles)))
+        first_paragraph = np.append(self.sent_paragraph, 0)[first_sentence]
+        return Analysis(
+            articles=self.articles,
+            terms=list(self.vocabulary),
+            sent_article=self.sent_article,
+            sent_start=self.sent_start,
+            sent_end=self.sent_end,
+            sent_paragraph=self.sent_paragraph - first_paragraph[self.sent_article],
+            sent_key=self.sent_key,
+            sent_token_ptr=self.sent_token_ptr,
+            token_terms=self.token_terms,
+            title_token_ptr=self.title_token_ptr,
+            title_terms=self.title_terms,
+        )
 
-def _stable_key(text: str) -> int:
-    """Return a 63-bit hash of `text` that is the same in every process (unlike hash())."""
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") & 0x7FFF_FFFF_FFFF_FFFF
+
+def compile_index(analysis: Analysis, params: BM25Params | None = None) -> CorpusIndex:
+    """Return the index of an analyzed corpus: sorted vocabulary and the three BM25 views.
+
+    Only terms that occur are kept, numbered in sorted order, so the same articles give
+    the same arrays however their analysis was pieced together.
+    """
+    params = params or BM25Params()
+    used = np.unique(np.concatenate([analysis.token_terms, analysis.title_terms]))
+    used_terms = [analysis.terms[i] for i in used]
+    order = sorted(range(len(used_terms)), key=used_terms.__getitem__)
+    remap = np.zeros(len(analysis.terms), dtype=np.int32)
+    remap[used[order]] = np.arange(len(order), dtype=np.int32)
+    vocabulary = {used_terms[i]: n for n, i in enumerate(order)}
+    token_terms = remap[analysis.token_terms]
+    title_terms = remap[analysis.title_terms]
+
+    n_terms, n_sents, n_articles = len(vocabulary), len(analysis.sent_start), len(analysis.articles)
+    token_sents = np.repeat(np.arange(n_sents), np.diff(analysis.sent_token_ptr))
+    paragraphs_per_article = np.zeros(n_articles, dtype=np.int64)
+    np.maximum.at(paragraphs_per_article, analysis.sent_article, analysis.sent_paragraph + 1)
+    paragraph_base = np.concatenate([[0], np.cumsum(paragraphs_per_article)])
+    sent_paragraph = (analysis.sent_paragraph + paragraph_base[analysis.sent_article]).astype(
+        np.int32
+    )
+    title_articles = np.repeat(np.arange(n_articles), np.diff(analysis.title_token_ptr))
+    article_of_token = np.concatenate([analysis.sent_article[token_sents], title_articles])
+    return CorpusIndex(
+        articles=analysis.articles,
+        vocabulary=vocabulary,
+        sent_article=analysis.sent_article,
+        sent_start=analysis.sent_start,
+        sent_end=analysis.sent_end,
+        sent_paragraph=sent_paragraph,
+        sent_key=analysis.sent_key,
+        sent_token_ptr=analysis.sent_token_ptr,
+        token_terms=token_terms,
+        title_token_ptr=analysis.title_token_ptr,
+        title_terms=title_terms,
+        sentences=bm25_matrix(token_terms, token_sents, n_terms, n_sents, params),
+        paragraphs=bm25_matrix(
+            token_terms, sent_paragraph[token_sents], n_terms, int(paragraph_base[-1]), params
+        ),
+        article_docs=bm25_matrix(
+            np.concatenate([token_terms, title_terms]),
+            article_of_token.astype(np.int64),
+            n_terms,
+            n_articles,
+            params,
+        ),
+        params=params,
+    )
 
 
 def build(articles: list[Article], params: BM25Params | None = None) -> CorpusIndex:
     """Return the index of `articles`: split into sentences, analyze, compile BM25 matrices."""
-    params = params or BM25Params()
-    vocabulary: dict[str, int] = {}
-    term_of = vocabulary.setdefault
-    sent_article: list[int] = []
-    sent_start: list[int] = []
-    sent_end: list[int] = []
-    sent_paragraph: list[int] = []
-    sent_key: list[int] = []
-    token_terms: list[int] = []
-    token_sents: list[int] = []
-    title_terms: list[int] = []
-    title_articles: list[int] = []
-    paragraph_base = 0
-    for a, article in enumerate(articles):
-        spans = sentences.split(article.text)
-        for span in spans:
-            s = len(sent_start)
-            text = article.text[span.start : span.end]
-            ids = [term_of(t, len(vocabulary)) for t in analyzer.terms(text)]
-            token_terms.extend(ids)
-            token_sents.extend([s] * len(ids))
-            sent_article.append(a)
-            sent_start.append(span.start)
-            sent_end.append(span.end)
-            sent_paragraph.append(paragraph_base + span.paragraph)
-            sent_key.append(_stable_key(normalize_for_comparison(text)))
-        paragraph_base += (spans[-1].paragraph + 1) if spans else 0
-        for t in analyzer.terms(article.title):
-            title_terms.append(term_of(t, len(vocabulary)))
-            title_articles.append(a)
-
-    n_terms = len(vocabulary)
-    terms_arr = np.asarray(token_terms, dtype=np.int64)
-    sents_arr = np.asarray(token_sents, dtype=np.int64)
-    sent_article_arr = np.asarray(sent_article, dtype=np.int32)
-    sent_paragraph_arr = np.asarray(sent_paragraph, dtype=np.int32)
-    article_of_token = np.concatenate(
-        [sent_article_arr[sents_arr], np.asarray(title_articles, dtype=np.int32)]
-    ).astype(np.int64)
-    article_terms = np.concatenate([terms_arr, np.asarray(title_terms, dtype=np.int64)])
-    return CorpusIndex(
-        articles=articles,
-        vocabulary=vocabulary,
-        sent_article=sent_article_arr,
-        sent_start=np.asarray(sent_start, dtype=np.int32),
-        sent_end=np.asarray(sent_end, dtype=np.int32),
-        sent_paragraph=sent_paragraph_arr,
-        sent_key=np.asarray(sent_key, dtype=np.int64),
-        sentences=bm25_matrix(terms_arr, sents_arr, n_terms, len(sent_start), params),
-        paragraphs=bm25_matrix(
-            terms_arr,
-            sent_paragraph_arr[sents_arr].astype(np.int64),
-            n_terms,
-            paragraph_base,
-            params,
-        ),
-        article_docs=bm25_matrix(article_terms, article_of_token, n_terms, len(articles), params),
-        params=params,
-    )
+    return compile_index(analyze(articles), params)
