@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from retrieval import analyzer
-from retrieval.corpus import Article, SkippedFile, read_corpus
+from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
+from retrieval.store import open_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +72,17 @@ class Retriever:
         return cls(build(articles))
 
     @classmethod
-    def open(cls, corpus_dir: Path) -> Retriever:
+    def open(
+        cls, corpus_dir: Path, index_dir: Path | None = None, *, progress: bool = False
+    ) -> Retriever:
         """Return a Retriever over the article files in `corpus_dir`.
 
+        Starts from the persisted index in `index_dir` (default `<corpus_dir>/.index`) and
+        re-analyzes only the files changed since it was saved (retrieval/store.py).
         Raises FileNotFoundError when the folder does not exist.
         """
-        if not corpus_dir.is_dir():
-            raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
-        contents = read_corpus(corpus_dir)
-        return cls(build(contents.articles), contents.skipped)
+        opened = open_index(corpus_dir, index_dir, progress=progress)
+        return cls(opened.index, opened.skipped)
 
     @property
     def articles(self) -> list[Article]:
