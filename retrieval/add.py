@@ -83,7 +83,7 @@ def add_document(
     if not parsed.articles:
         reason = parsed.skipped[0].reason if parsed.skipped else "no article text"
         raise AddError(f"no article found in the file: {reason}")
-    path, present = _write_new(_corpus_folder(corpus_dir), stem, suffix, text.encode("utf-8"))
+    path, present = write_new_file(_corpus_folder(corpus_dir), stem, suffix, text.encode("utf-8"))
     return AddResult(path, len(parsed.articles), parsed.articles[0].title, present)
 
 
@@ -139,7 +139,7 @@ def add_article(
         reason = parsed.skipped[0].reason if parsed.skipped else "no article text"
         raise AddError(f"the article has no text worth indexing: {reason}")
     stem = safe_stem(str(fields["title"]))
-    path, present = _write_new(_corpus_folder(corpus_dir), stem, ".md", content.encode("utf-8"))
+    path, present = write_new_file(_corpus_folder(corpus_dir), stem, ".md", content.encode("utf-8"))
     return AddResult(path, 1, parsed.articles[0].title, present)
 
 
@@ -174,14 +174,17 @@ def _corpus_folder(corpus_dir: Path) -> Path:
     return folder
 
 
-def _write_new(folder: Path, stem: str, suffix: str, content: bytes) -> tuple[Path, bool]:
-    """Return (path, already_present) after writing `content` to a new file in `folder`.
+def write_new_file(folder: Path, stem: str, suffix: str, content: bytes) -> tuple[Path, bool]:
+    """Return (path, already_present) after writing `content` to a new file in `folder`
+    (created if missing). Shared by `add` and `import` so both name and write files alike.
 
     Tries `stem.suffix`, then `stem-2.suffix`, … A file that already holds exactly
     `content` is reported instead of writing a copy. The write goes to a hidden temporary
     file (ignored by corpus readers) that is then hard-linked to its name, which fails
     rather than replace a file that appeared in the meantime.
     """
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
     for number in range(1, 1000):
         name = f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}"
         target = folder / name
@@ -201,6 +204,7 @@ def _create_atomically(target: Path, content: bytes) -> bool:
     fd, tmp_name = tempfile.mkstemp(prefix=".adding-", suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp creates 0600; corpus files are ordinary readable files
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()

@@ -24,19 +24,26 @@ log = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
-# Lines that site templates append to every article; they answer no question.
-BOILERPLATE_LINES = frozenset(
-    {
-        "زر الذهاب إلى الأعلى",
-        "زر الذهاب الى الاعلى",
-        "// انتهى //",
-        "انتهى",
-        "اقرأ أيضا",
-        "اقرأ أيضاً",
-        "شارك هذا المقال",
-    }
+# Lines that site templates add to articles; they answer no question. Kept short on
+# purpose: lines a source repeats in many of its articles are found from the data at import
+# time (retrieval/importer.py); these are the ones a single file already shows.
+BOILERPLATE_PATTERNS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"زر الذهاب (?:إلى|الى) (?:الأعلى|الاعلى)",
+        r"رابط الخبر بصحيفة\b.*",
+        r"//\s*(?:انتهى|يتبع)\s*//",
+        r"انتهى",
+        r"اقرأ أيضا(?:ً)?:?",
+        r"شارك هذا المقال",
+        # a timestamp alone on its line: "14:35 ت م", "2015-07-21 02:51:32", "10:05 ص"
+        r"(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}\s*)?\d{1,2}:\d{2}(?::\d{2})?\s*"
+        r"(?:ت\s*\.?\s*م|[صم]|[AaPp]\.?[Mm]\.?|GMT)?",
+        r"\d{4}[-/]\d{1,2}[-/]\d{1,2}",
+    )
 )
-_BOILERPLATE_PATTERNS = (re.compile(r"^رابط الخبر بصحيفة\b.*$"),)
+# The same end markers at the end of a text line: "... الخبر. // انتهى //"
+_TRAILING_MARKER = re.compile(r"\s*//\s*(?:انتهى|يتبع)\s*//\s*$")
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 _BINARY_SAMPLE_CHARS = 65536
@@ -148,15 +155,24 @@ def _checked_text(text: str) -> str:
 
 
 def clean_body(text: str) -> str:
-    """Return article body text with site boilerplate lines removed and line ends unified."""
+    """Return article body text with site boilerplate lines removed and line ends unified.
+
+    Depends on this text alone (no other files), so every file reads the same on its own.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = []
     for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped in BOILERPLATE_LINES or any(p.match(stripped) for p in _BOILERPLATE_PATTERNS):
+        line = _TRAILING_MARKER.sub("", line.rstrip())
+        if is_boilerplate(line.strip()):
             continue
-        lines.append(line.rstrip())
+        lines.append(line)
     return "\n".join(lines).strip()
+
+
+def is_boilerplate(line: str) -> bool:
+    """True when the stripped `line` is a known site boilerplate line (never a whole
+    sentence of news: markers, "back to top" buttons, link footers, lone timestamps)."""
+    return any(pattern.fullmatch(line) for pattern in BOILERPLATE_PATTERNS)
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -257,8 +273,13 @@ def make_article(article_id: str, path: str, meta: dict[str, Any], body: str) ->
     )
 
 
-def _bulk_records(suffix: str, text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """Yield (record number, record or error reason) from a .json or .jsonl file."""
+def bulk_records(suffix: str, text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (record number, record or error reason) from a .json or .jsonl file.
+
+    A `.jsonl` record is numbered by its line, so one bad line is reported and skipped
+    while the others still load; a `.json` file that is not valid JSON raises
+    ArticleFormatError as a whole.
+    """
     if suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -266,9 +287,9 @@ def _bulk_records(suffix: str, text: str) -> Iterator[tuple[int, dict[str, Any] 
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield number, f"line {number}: invalid JSON ({exc.msg})"
+                yield number, f"invalid JSON ({exc.msg})"
                 continue
-            yield number, record if isinstance(record, dict) else f"line {number}: not an object"
+            yield number, record if isinstance(record, dict) else "not an object"
         return
     try:
         data = json.loads(text)
@@ -279,7 +300,7 @@ def _bulk_records(suffix: str, text: str) -> Iterator[tuple[int, dict[str, Any] 
     if not isinstance(data, list):
         raise ArticleFormatError("JSON is neither an article object nor an array of them")
     for number, record in enumerate(data, start=1):
-        yield number, record if isinstance(record, dict) else f"item {number}: not an object"
+        yield number, record if isinstance(record, dict) else "not an object"
 
 
 def parse_text(text: str, rel: str, suffix: str) -> CorpusContents:
@@ -293,15 +314,15 @@ def parse_text(text: str, rel: str, suffix: str) -> CorpusContents:
     suffix = suffix.lower()
     try:
         if suffix in (".json", ".jsonl"):
-            for number, record in _bulk_records(suffix, text):
-                if isinstance(record, str):
-                    result.skipped.append(SkippedFile(rel, record))
-                    continue
+            unit = "line" if suffix == ".jsonl" else "record"
+            for number, record in bulk_records(suffix, text):
                 try:
+                    if isinstance(record, str):
+                        raise ArticleFormatError(record)
                     meta, body = record_fields(record)
                     result.articles.append(make_article(f"{rel}#{number}", rel, meta, body))
                 except ArticleFormatError as exc:
-                    result.skipped.append(SkippedFile(rel, f"record {number}: {exc}"))
+                    result.skipped.append(SkippedFile(rel, f"{unit} {number}: {exc}"))
             return result
         meta, body = parse_md(text) if suffix == ".md" else parse_txt(text)
         result.articles.append(make_article(rel, rel, meta, body))
