@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from retrieval.normalize import normalize
 
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 # A token is a number (with an optional decimal part: 3.5, 1,000) or a run of letters.
 # Latin and Arabic letters are separate runs, so "cnnالعربية" gives two tokens.
@@ -32,8 +32,15 @@ _STOPWORDS_TEXT = """
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 
-_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
-_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "يا", "ه", "ي")
+# The definite article with the particles that attach before it (و ف ب ك ل), longest first.
+_ARTICLES = ("وال", "فال", "بال", "كال", "لل", "ال")
+# Possessive pronouns of two or more letters (a final ه is ambiguous with ة and is a suffix).
+_PRONOUNS = ("هما", "هم", "هن", "ها", "كم", "نا")
+# Dual, plural, relative-adjective and feminine endings, tried in this order, each once.
+_SUFFIXES = ("ان", "ات", "ون", "ين", "يه", "يا", "ه", "ي")
+# The prepositions ب and ل written as one word with a noun (لأطروحة, بفريستها).
+_PARTICLES = "بل"
+_PARTICLE_MIN_STEM = 5
 _MIN_STEM = 2
 
 
@@ -41,21 +48,43 @@ _MIN_STEM = 2
 def stem(word: str) -> str:
     """Return the light stem of a normalized Arabic `word` (Latin and digits pass through).
 
-    Light10-style: strips a leading و, the definite article with its prefixes (و ف ب ك ل),
-    then common suffixes, each only when at least two letters remain. Light stemming keeps
-    words recognisable, which matters more for sentence retrieval than aggressive roots.
+    Light10 (Larkey et al.; Lucene's ArabicStemmer) extended where it misses common clitics:
+    a leading و; the definite article with its prefixes; a possessive pronoun, restoring ة
+    written as ت before it (أطروحته), or else the accusative alef of tanween (فريقاً); the
+    usual suffixes; finally attached ب or ل while five letters or more remain. That last step
+    runs whatever came before, so بريطانيا, لبريطانيا and البريطانية keep meeting. Other
+    steps leave at least two letters (three after a pronoun), so stems stay recognisable.
     """
     if not word or word[0] < "\u0621":
         return word
     if len(word) >= 4 and word[0] == "و":
         word = word[1:]
-    for prefix in _PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
-            word = word[len(prefix) :]
+    for article in _ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= _MIN_STEM:
+            word = word[len(article) :]
             break
+    for pronoun in _PRONOUNS:
+        if word.endswith(pronoun) and len(word) - len(pronoun) >= 3:
+            word = _feminine_t(word[: -len(pronoun)])
+            break
+    else:
+        if len(word) >= 5 and word.endswith("ته") and not word.endswith("اته"):
+            word = word[:-2]
+        elif len(word) >= 4 and word[-1] == "ا":
+            word = word[:-1]
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
             word = word[: -len(suffix)]
+    for _ in range(2):  # لبريطانيا: ل, then the ب every form of بريطانيا loses
+        if len(word) >= _PARTICLE_MIN_STEM and word[0] in _PARTICLES:
+            word = word[1:]
+    return word
+
+
+def _feminine_t(word: str) -> str:
+    """Return `word` without a final ت that stands for ة before a pronoun (not plural ات)."""
+    if len(word) >= 4 and word[-1] == "ت" and word[-2] != "ا":
+        return word[:-1]
     return word
 
 

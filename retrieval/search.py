@@ -10,9 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from retrieval import analyzer
+from retrieval import analyzer, ranking
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
@@ -61,10 +59,12 @@ class Retriever:
         index: CorpusIndex,
         skipped: list[SkippedFile] | tuple[SkippedFile, ...] = (),
         min_score: float = 0.0,
+        ranking_params: ranking.RankingParams | None = None,
     ) -> None:
         self.index = index
         self.skipped = tuple(skipped)
         self.min_score = min_score
+        self.ranking = ranking_params or ranking.RankingParams()
 
     @classmethod
     def from_articles(cls, articles: list[Article]) -> Retriever:
@@ -106,21 +106,18 @@ class Retriever:
         Sentences whose normalized text is identical appear once. A question none of whose
         terms occur in the corpus, or whose best score is under `min_score`, returns [].
         """
-        terms = analyzer.terms(question)
-        term_ids = self.index.term_ids(terms)
-        if not term_ids or top_k <= 0:
+        query = ranking.analyze(self.index, question)
+        if not query.term_ids or top_k <= 0:
             return []
-        docs, scores = self.index.sentences.scores(term_ids)
+        docs, scores = ranking.rank(self.index, query, self.ranking, (offset + top_k) * 4 + 8)
         keep = scores > max(self.min_score, 0.0)
         docs, scores = docs[keep], scores[keep]
         if len(docs) == 0:
             return []
-        wanted = offset + top_k
-        order = _top_order(scores, docs, wanted * 4 + 8)
         hits: list[Hit] = []
         seen_keys: set[int] = set()
-        query_terms = frozenset(terms)
-        for i in order:
+        query_terms = frozenset(query.terms)
+        for i in range(len(docs)):
             sentence = int(docs[i])
             key = int(self.index.sent_key[sentence])
             if key in seen_keys:
@@ -157,12 +154,3 @@ class Retriever:
         if index.sent_paragraph[other] != index.sent_paragraph[sentence]:
             return None
         return index.sentence_text(other)
-
-
-def _top_order(scores: np.ndarray, docs: np.ndarray, n: int) -> np.ndarray:
-    """Return the positions of the `n` best scores, best first; ties go to earlier sentences."""
-    if len(scores) > n:
-        part = np.argpartition(-scores, n - 1)[:n]
-    else:
-        part = np.arange(len(scores))
-    return part[np.lexsort((docs[part], -scores[part]))]

@@ -1,0 +1,184 @@
+"""How sentences are ranked for a question: BM25 evidence from the sentence, its paragraph,
+its article and its neighbours, then answer-type cues on a bounded candidate set.
+
+Kept apart from `search.py` so the scoring model can be read (and tuned) in one place;
+`Retriever.search` only turns the ranked sentence ids into `Hit`s.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from retrieval import analyzer
+from retrieval.index import BM25Matrix, CorpusIndex
+from retrieval.normalize import normalize
+
+
+class AnswerType(Enum):
+    """What kind of text a question asks for, read from its question word."""
+
+    NUMBER = "number"
+    DATE = "date"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class RankingParams:
+    """Weights of the ranking model; the defaults are the tuned values (docs/quality.md).
+
+    Each evidence score is divided by its best value for the question, so the weights do not
+    depend on question length or corpus size.
+    """
+
+    paragraph_weight: float = 0.3
+    article_weight: float = 0.3
+    neighbour_weight: float = 0.0
+    answer_type_weight: float = 0.0
+    candidates: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """An analyzed question: its index terms, their ids and the expected answer type."""
+
+    terms: tuple[str, ...]
+    term_ids: tuple[int, ...]
+    answer_type: AnswerType
+    tokens: frozenset[str]
+
+
+# Normalized forms (ة→ه, ى→ي, bare alef) of the words that announce a date or a number.
+_DATE_NOUNS = frozenset({"عام", "سنه", "تاريخ", "قرن", "يوم", "شهر", "عقد", "فتره"})
+_NUMBER_NOUNS = frozenset({"عدد", "نسبه", "مقدار", "حجم", "مبلغ", "مساحه", "طول", "ارتفاع"})
+_WHICH = frozenset({"اي", "ايه", "باي", "لاي", "في", "ما", "فما"})
+
+
+def answer_type(question: str) -> AnswerType:
+    """Return the answer type `question` asks for: متى → date, كم → number, else other.
+
+    "أي عام / في أي سنة" asks for a date and "ما عدد / ما نسبة" for a number too.
+    """
+    tokens = analyzer.tokens(question)
+    for i, token in enumerate(tokens):
+        if token == "متي":
+            return AnswerType.DATE
+        if token in ("كم", "بكم", "وكم"):
+            return AnswerType.NUMBER
+        if token in _WHICH and i + 1 < len(tokens):
+            following = analyzer.stem(tokens[i + 1])
+            if following in _DATE_NOUNS:
+                return AnswerType.DATE
+            if following in _NUMBER_NOUNS:
+                return AnswerType.NUMBER
+    return AnswerType.OTHER
+
+
+def analyze(index: CorpusIndex, question: str) -> Query:
+    """Return `question` analyzed against `index` (terms absent from it have no id)."""
+    terms = tuple(analyzer.terms(question))
+    return Query(
+        terms=terms,
+        term_ids=tuple(index.term_ids(terms)),
+        answer_type=answer_type(question),
+        tokens=frozenset(analyzer.tokens(question)),
+    )
+
+
+_NUMBER_WORDS = (
+    "واحد|اثن|ثلاث|اربع|خمس|ست|سبع|ثماني|ثمان|تسع|عشر|مائه|مئه|ماءه|مئات|الف|الاف|مليون|ملايين|"
+    "مليار|نصف|ربع|ثلث|ضعف"
+)
+_NUMBER = re.compile(rf"\d|(?<!\w)(?:[وبل]?(?:ال)?)(?:{_NUMBER_WORDS})\w{{0,3}}(?!\w)")
+_MONTHS = (
+    "يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|"
+    "كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين"
+)
+_DATE = re.compile(rf"(?<!\d)(?:1\d{{3}}|20\d{{2}})(?!\d)|(?<!\w)[وفب]?(?:{_MONTHS})(?!\w)|القرن")
+
+
+def has_answer_type(text: str, wanted: AnswerType, question_tokens: frozenset[str]) -> bool:
+    """Return whether sentence `text` holds something of the `wanted` type not in the question.
+
+    A number or year that the question itself mentions ("Super Bowl 50") is no evidence.
+    """
+    if wanted is AnswerType.OTHER:
+        return False
+    pattern = _DATE if wanted is AnswerType.DATE else _NUMBER
+    folded = normalize(text)
+    return any(m.group().strip() not in question_tokens for m in pattern.finditer(folded))
+
+
+def _lookup(matrix: BM25Matrix, term_ids: tuple[int, ...], rows: np.ndarray) -> np.ndarray:
+    """Return the BM25 score of documents `rows` of `matrix` (every row must match a term)."""
+    docs, scores = matrix.scores(term_ids)
+    return scores[np.searchsorted(docs, rows)]
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    top = float(values.max()) if len(values) else 0.0
+    return values / top if top > 0 else values
+
+
+def rank(
+    index: CorpusIndex, query: Query, params: RankingParams, at_least: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (sentence ids, scores) of the best candidate sentences for `query`, best first.
+
+    Every sentence containing a query term is scored cheaply from its own BM25 and those of
+    its paragraph, article and neighbours; the best `params.candidates` (or `at_least`) of
+    them then get the answer-type cue, which needs their text.
+    """
+    docs, sentence_scores = index.sentences.scores(query.term_ids)
+    if len(docs) == 0:
+        return docs, sentence_scores
+    score = _scaled(sentence_scores)
+    if params.paragraph_weight:
+        paragraphs = _lookup(index.paragraphs, query.term_ids, index.sent_paragraph[docs])
+        score = score + params.paragraph_weight * _scaled(paragraphs)
+    if params.article_weight:
+        articles = _lookup(index.article_docs, query.term_ids, index.sent_article[docs])
+        score = score + params.article_weight * _scaled(articles)
+    if params.neighbour_weight:
+        score = score + params.neighbour_weight * _neighbour_scores(index, docs, sentence_scores)
+    top = _top_order(score, docs, max(params.candidates, at_least))
+    docs, score = docs[top], score[top]
+    if params.answer_type_weight and query.answer_type is not AnswerType.OTHER:
+        bonus = np.array(
+            [
+                has_answer_type(index.sentence_text(int(d)), query.answer_type, query.tokens)
+                for d in docs
+            ],
+            dtype=np.float64,
+        )
+        score = score + params.answer_type_weight * bonus
+        order = np.lexsort((docs, -score))
+        docs, score = docs[order], score[order]
+    return docs, score
+
+
+def _neighbour_scores(index: CorpusIndex, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Return, per candidate, the best scaled BM25 of its neighbours in the same paragraph."""
+    scaled = _scaled(scores)
+    best = np.zeros(len(docs))
+    for step in (-1, 1):
+        other = docs + step
+        pos = np.clip(np.searchsorted(docs, other), 0, len(docs) - 1)
+        found = (docs[pos] == other) & (
+            index.sent_paragraph[np.clip(other, 0, index.n_sentences - 1)]
+            == index.sent_paragraph[docs]
+        )
+        best = np.maximum(best, np.where(found, scaled[pos], 0.0))
+    return best
+
+
+def _top_order(scores: np.ndarray, docs: np.ndarray, n: int) -> np.ndarray:
+    """Return the positions of the `n` best scores, best first; ties go to earlier sentences."""
+    if len(scores) > n:
+        part = np.argpartition(-scores, n - 1)[:n]
+    else:
+        part = np.arange(len(scores))
+    return part[np.lexsort((docs[part], -scores[part]))]
