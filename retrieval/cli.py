@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.search import Hit, Retriever
+from retrieval.store import OpenedIndex, open_index
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -60,18 +61,38 @@ def format_hit(rank: int, hit: Hit) -> str:
     return f"{rank}. {hit.text}\n   — {attribution}"
 
 
-def open_retriever(corpus: Path) -> Retriever:
-    """Return a Retriever over `corpus`, or raise CliError for a missing or empty corpus."""
+def open_corpus_index(
+    corpus: Path, index_dir: Path | None = None, progress: bool = False
+) -> OpenedIndex:
+    """Return the index of `corpus` (persisted, updated or rebuilt), or raise CliError for a
+    missing or empty corpus."""
     if not corpus.exists():
         raise CliError(f"error: corpus folder not found: {corpus}")
     if not corpus.is_dir():
         raise CliError(f"error: corpus path is not a folder: {corpus}")
-    retriever = Retriever.open(corpus)
-    if not retriever.articles:
-        skipped = len(retriever.skipped)
+    opened = open_index(corpus, index_dir, progress=progress)
+    if not opened.index.articles:
+        skipped = len(opened.skipped)
         detail = f" ({skipped} file(s) skipped as unreadable)" if skipped else ""
         raise CliError(f"error: no articles found in {corpus}{detail}")
-    return retriever
+    return opened
+
+
+def open_retriever(
+    corpus: Path, index_dir: Path | None = None, progress: bool = False
+) -> Retriever:
+    """Return a Retriever over `corpus`, or raise CliError for a missing or empty corpus."""
+    opened = open_corpus_index(corpus, index_dir, progress)
+    return Retriever(opened.index, opened.skipped)
+
+
+def _index_options(args: argparse.Namespace) -> tuple[Path | None, bool]:
+    """Return (index folder, whether to show a progress bar) for a command's options.
+
+    The bar goes to stderr, only when it is a terminal and the output is not JSON.
+    """
+    index_dir = Path(args.index_dir) if args.index_dir else None
+    return index_dir, not args.json and sys.stderr.isatty()
 
 
 def _read_batch(path: str) -> list[str]:
@@ -95,7 +116,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not question:
             raise CliError("error: the question is empty", EXIT_USAGE)
         questions = [question]
-    retriever = open_retriever(Path(args.corpus))
+    retriever = open_retriever(Path(args.corpus), *_index_options(args))
     for question in questions:
         hits = retriever.search(question, top_k=args.top_k) if question.strip() else []
         if args.json:
@@ -114,13 +135,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    """Build the index of a corpus and report its size and the skipped files."""
-    retriever = open_retriever(Path(args.corpus))
-    stats = retriever.stats()
+    """Build or update the persisted index of a corpus; report its size, what was done to
+    it (loaded, updated, rebuilt) and the skipped files."""
+    opened = open_corpus_index(Path(args.corpus), *_index_options(args))
+    stats = Retriever(opened.index, opened.skipped).stats()
+    changes = {"added": opened.added, "modified": opened.modified, "removed": opened.removed}
     if args.json:
         record = asdict(stats)
+        record["index"] = {"outcome": opened.outcome, "reason": opened.rebuilt_reason, **changes}
         print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
+    reason = f" ({opened.rebuilt_reason})" if opened.rebuilt_reason else ""
+    counts = ", ".join(f"{len(paths)} {what}" for what, paths in changes.items() if paths)
+    print(f"index:      {opened.outcome}{reason}" + (f"; files {counts}" if counts else ""))
     print(f"articles:   {stats.articles}")
     print(f"sentences:  {stats.sentences}")
     print(f"vocabulary: {stats.vocabulary}")
@@ -172,11 +199,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=int, default=3, help="how many sentences (default: 3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--batch", metavar="FILE", help="questions, one per line ('-' for stdin)")
+    ask.add_argument("--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)")
     ask.set_defaults(func=cmd_ask)
 
     index = sub.add_parser("index", help="build the index and report what was read")
     index.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
     index.add_argument("--json", action="store_true", help="print the figures as JSON")
+    index.add_argument(
+        "--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)"
+    )
     index.set_defaults(func=cmd_index)
 
     ev = sub.add_parser("eval", help="measure answer-sentence retrieval on a SQuAD file")
@@ -193,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code; failures print one line on stderr."""
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    # A damaged or unwritable index is worth one line to the operator.
+    logging.getLogger("retrieval.store").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
