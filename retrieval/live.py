@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retrieval.corpus import SkippedFile, find_article_files
+from retrieval.corpus import SkippedFile
 from retrieval.search import Retriever
+from retrieval.store import DEFAULT_INDEX_DIRNAME, open_index, scan_corpus
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +50,14 @@ class NotLoadedError(RuntimeError):
     """`LiveRetriever.current` was used before `load()` succeeded."""
 
 
-def fingerprint(corpus_dir: Path) -> Fingerprint:
+def fingerprint(corpus_dir: Path, index_dir: Path) -> Fingerprint:
     """Return (size, mtime_ns) of every article file under `corpus_dir`, by relative path.
 
-    Cheap (one stat per file), so it can run every few seconds to notice added, changed
-    and removed files without reading them.
+    Cheap (one stat per file, no reading), so it can run every few seconds to notice added,
+    changed and removed files. Uses the index store's own scan, so both agree on what
+    counts as an article file.
     """
-    result: Fingerprint = {}
-    for path in find_article_files(corpus_dir):
-        try:
-            stat = path.stat()
-        except OSError:  # removed between listing and stat: it is simply gone
-            continue
-        result[path.relative_to(corpus_dir).as_posix()] = (stat.st_size, stat.st_mtime_ns)
-    return result
+    return scan_corpus(corpus_dir, index_dir)
 
 
 def diff(old: Fingerprint, new: Fingerprint) -> tuple[tuple[str, ...], ...]:
@@ -81,9 +76,12 @@ class LiveRetriever:
     """
 
     def __init__(self, corpus_dir: Path, index_dir: Path | None = None) -> None:
-        """Remember where the corpus (and its persisted index) live; nothing is read yet."""
+        """Remember where the corpus and its persisted index (default `<corpus>/.index`)
+        live; nothing is read yet."""
         self.corpus_dir = Path(corpus_dir)
-        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self.index_dir = (
+            Path(index_dir) if index_dir is not None else self.corpus_dir / DEFAULT_INDEX_DIRNAME
+        )
         self._lock = threading.Lock()
         self._current: Retriever | None = None
         self._fingerprint: Fingerprint = {}
@@ -130,14 +128,16 @@ class LiveRetriever:
         try:
             if not self.corpus_dir.is_dir():
                 raise FileNotFoundError(f"corpus folder not found: {self.corpus_dir}")
-            new_print = fingerprint(self.corpus_dir)
+            new_print = fingerprint(self.corpus_dir, self.index_dir)
             old_print = self._fingerprint if self._current is not None else {}
             added, modified, removed = diff(old_print, new_print)
             if self._current is not None and not force and not (added or modified or removed):
                 report = self._report(False, (), (), (), time.perf_counter() - started, at)
                 self._last_report = report
                 return report
-            retriever = Retriever.open(self.corpus_dir)
+            # The persisted index re-reads only the files changed since it was saved.
+            opened = open_index(self.corpus_dir, self.index_dir)
+            retriever = Retriever(opened.index, opened.skipped)
         except Exception as exc:
             if not keep_old_on_error:
                 raise
@@ -156,8 +156,9 @@ class LiveRetriever:
         for skipped in report.skipped:
             log.warning("skipped %s: %s", skipped.path, skipped.reason)
         log.info(
-            "corpus %s loaded: %d articles, %d sentences (+%d ~%d -%d files) in %.2fs",
+            "corpus %s %s: %d articles, %d sentences (+%d ~%d -%d files) in %.2fs",
             self.corpus_dir,
+            opened.outcome,
             report.articles,
             report.sentences,
             len(added),
