@@ -263,8 +263,9 @@ class BotHandlers:
         hits = await self._search(question, offset)
         if not hits:
             await query.answer(replies.NO_MORE)
-            with contextlib.suppress(TelegramError):
-                await query.edit_message_reply_markup(reply_markup=None)
+            if query.message.reply_markup is not None:
+                with contextlib.suppress(TelegramError):
+                    await query.edit_message_reply_markup(reply_markup=None)
             return
         await query.answer()
         answer = replies.answer_message(question, hits[: self.settings.top_k], offset)
