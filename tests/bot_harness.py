@@ -18,6 +18,7 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
+from bot.handlers import BotHandlers
 from retrieval.live import LiveRetriever
 from tests.fake_botapi import TEST_TOKEN, FakeBotApi
 
@@ -55,6 +56,16 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:
             await application.stop()
             await application.post_stop(application)
         await application.shutdown()
+
+
+def live_retriever_of(application: Application) -> LiveRetriever:
+    """Return the LiveRetriever the application's handlers answer from."""
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            owner = getattr(handler.callback, "__self__", None)
+            if isinstance(owner, BotHandlers):
+                return owner.live
+    raise AssertionError("no BotHandlers registered")
 
 
 def write_md_article(folder: Path, name: str, body: str, **meta: str) -> Path:

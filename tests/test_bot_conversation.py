@@ -12,12 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from telegram.ext import Application
 
 from bot import replies
-from bot.handlers import BotHandlers
-from retrieval.live import LiveRetriever
-from tests.bot_harness import bot_settings, running_bot, write_md_article
+from tests.bot_harness import bot_settings, live_retriever_of, running_bot, write_md_article
 from tests.conftest import CORPUS_DIR
 from tests.fake_botapi import FakeBotApi
 
@@ -243,19 +240,9 @@ async def test_failure_in_a_handler_gets_an_arabic_apology_and_no_traceback(
         raise RuntimeError("index exploded at /srv/secret/path")
 
     async with running_bot(bot_settings(fake_botapi, corpus)) as application:
-        _live_of(application).current.search = broken_search
+        live_retriever_of(application).current.search = broken_search
         fake_botapi.send_text("سؤال عن القمر")
         call = await fake_botapi.wait_for("sendMessage")
     assert call.params["text"] == replies.APOLOGY  # nothing of the error reaches the chat
     assert "update 1 failed" in caplog.text and "index exploded" in caplog.text
     assert_nothing_rejected(fake_botapi)
-
-
-def _live_of(application: Application) -> LiveRetriever:
-    """Return the LiveRetriever the application's handlers answer from."""
-    for handlers in application.handlers.values():
-        for handler in handlers:
-            owner = getattr(handler.callback, "__self__", None)
-            if isinstance(owner, BotHandlers):
-                return owner.live
-    raise AssertionError("no BotHandlers registered")

@@ -1,0 +1,173 @@
+"""Access control, per-user rate limiting, admin commands, uploads and live reload, for real.
+
+The bot runs in-process against the loopback Bot API server; the tests play admins,
+ordinary users, outsiders and a flooding user, and check what each of them got.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from telegram.error import NetworkError
+
+from bot import replies
+from bot.config import Settings
+from bot.handlers import BotHandlers
+from retrieval.live import LiveRetriever
+from tests.bot_harness import bot_settings, live_retriever_of, running_bot, write_md_article
+from tests.conftest import CORPUS_DIR
+from tests.fake_botapi import TEST_TOKEN, FakeBotApi
+
+ADMIN = 42
+OUTSIDER = 666
+NEW_ARTICLE = (
+    "---\ntitle: افتتاح مرصد فلكي في الطائف\ncategory: علوم\n---\n"
+    "افتتحت الجامعة مرصدًا فلكيًا جديدًا في مدينة الطائف لرصد الكواكب والنجوم.\n"
+).encode()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A writable corpus holding the seed article."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for seed in CORPUS_DIR.glob("*.txt"):
+        shutil.copy(seed, folder / seed.name)
+    return folder
+
+
+def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:
+    """Return the HTML of every message the bot sent to `chat_id`, in order."""
+    return [c.params["text"] for c in api.calls_to("sendMessage") if c.params["chat_id"] == chat_id]
+
+
+async def test_chats_outside_the_allow_list_are_refused_without_corpus_content(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    settings = bot_settings(fake_botapi, corpus, allowed_chat_ids=frozenset({1001}))
+    async with running_bot(settings):
+        fake_botapi.send_text(
+            "ماذا قال جاك ما عن الأمن الرقمي؟", chat_id=OUTSIDER, user_id=OUTSIDER
+        )
+        fake_botapi.send_text("/sources", chat_id=OUTSIDER, user_id=OUTSIDER)
+        fake_botapi.inline_query("جاك ما", user_id=OUTSIDER)
+        fake_botapi.send_text("جاك ما الأمن الرقمي", chat_id=-900, user_id=7, chat_type="group")
+        fake_botapi.send_text("ماذا قال جاك ما عن الأمن الرقمي؟")  # the allowed chat
+        await fake_botapi.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1001)
+        await fake_botapi.wait_for("answerInlineQuery")
+    assert sent_texts(fake_botapi, OUTSIDER) == [replies.NOT_ALLOWED] * 2
+    assert fake_botapi.calls_to("answerInlineQuery")[0].params["results"] == []
+    assert sent_texts(fake_botapi, -900) == []  # a foreign group's chatter gets nothing
+    assert "جاك" in sent_texts(fake_botapi, 1001)[0]
+
+
+async def test_flooding_user_gets_one_notice_and_other_users_are_unaffected(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    async with running_bot(bot_settings(fake_botapi, corpus, rate_limit_per_minute=3)):
+        for n in range(8):
+            fake_botapi.send_text(f"ماذا قال جاك ما عن الأمن الرقمي؟ {n}", chat_id=1, user_id=1)
+        fake_botapi.send_text("ماذا قال جاك ما عن الأمن الرقمي؟", chat_id=2, user_id=2)
+        await fake_botapi.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2)
+        await fake_botapi.wait_for(
+            "sendMessage", lambda c: len(sent_texts(fake_botapi, 1)) == 4, timeout=5
+        )
+        await asyncio.sleep(0.3)  # room for any (wrong) extra reply to arrive
+    flooder = sent_texts(fake_botapi, 1)
+    assert flooder.count(replies.RATE_LIMITED) == 1
+    assert sum("جاك" in text for text in flooder) == 3
+    assert len(flooder) == 4
+    assert "جاك" in sent_texts(fake_botapi, 2)[0]
+
+
+async def test_admin_commands_refuse_non_admins(fake_botapi: FakeBotApi, corpus: Path) -> None:
+    async with running_bot(bot_settings(fake_botapi, corpus, admin_ids=frozenset({ADMIN}))):
+        fake_botapi.send_text("/stats")
+        fake_botapi.send_text("/reload")
+        fake_botapi.send_document("new.md", NEW_ARTICLE)
+        await fake_botapi.wait_for("sendMessage", lambda c: len(sent_texts(fake_botapi, 1001)) == 3)
+    texts = sent_texts(fake_botapi, 1001)
+    assert texts.count(replies.ADMIN_ONLY) == 2 and replies.UPLOAD_ADMIN_ONLY in texts
+    assert [p.name for p in corpus.iterdir() if p.suffix == ".md"] == []
+    assert not fake_botapi.calls_to("getFile")
+
+
+async def test_admin_stats_and_reload_report_the_corpus(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    (corpus / "broken.jsonl").write_text("{not json\n", encoding="utf-8")
+    admin = {"chat_id": ADMIN, "user_id": ADMIN}
+    async with running_bot(bot_settings(fake_botapi, corpus, admin_ids=frozenset({ADMIN}))):
+        fake_botapi.send_text("/stats", **admin)
+        stats = await fake_botapi.wait_for("sendMessage")
+        write_md_article(corpus, "late.md", "خبر متأخر عن الزرافة في الحديقة.", title="زرافة")
+        fake_botapi.send_text("/reload", **admin)
+        reload = await fake_botapi.wait_for("sendMessage", lambda c: "✅" in c.params["text"])
+    assert "المقالات: 1" in stats.params["text"] and "الجمل:" in stats.params["text"]
+    assert "broken.jsonl" in stats.params["text"]  # skipped files are listed with the reason
+    assert "آخر تحميل" in stats.params["text"]
+    assert "late.md" in reload.params["text"] and "2 مقالة" in reload.params["text"]
+    assert not fake_botapi.rejected, fake_botapi.summary()
+
+
+async def test_admin_upload_is_added_and_answerable_at_once(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    admin = {"chat_id": ADMIN, "user_id": ADMIN}
+    settings = bot_settings(
+        fake_botapi, corpus, admin_ids=frozenset({ADMIN}), max_upload_bytes=4000
+    )
+    async with running_bot(settings):
+        fake_botapi.send_document("observatory.md", NEW_ARTICLE, **admin)
+        added = await fake_botapi.wait_for("sendMessage")
+        fake_botapi.send_text("أين افتتحت الجامعة المرصد الفلكي؟", **admin)
+        answer = await fake_botapi.wait_for("sendMessage", lambda c: "❓" in c.params["text"])
+        fake_botapi.send_document("photo.png", b"\x89PNG", mime_type="image/png", **admin)
+        fake_botapi.send_document("huge.txt", b"x" * 5000, **admin)
+        fake_botapi.send_document("binary.txt", b"\x00\x01\x02" * 100, **admin)
+        await fake_botapi.wait_for(
+            "sendMessage", lambda c: len(sent_texts(fake_botapi, ADMIN)) == 5
+        )
+    assert "✅" in added.params["text"] and "افتتاح مرصد فلكي في الطائف" in added.params["text"]
+    assert "الطائف" in answer.params["text"] and "لم أجد" not in answer.params["text"]
+    wrong_type, too_big, unreadable = sent_texts(fake_botapi, ADMIN)[2:]
+    assert "❌" in wrong_type and ".jsonl" in wrong_type
+    assert "❌" in too_big and "4,000" in too_big
+    assert "❌" in unreadable
+    assert not fake_botapi.rejected, fake_botapi.summary()
+
+
+async def test_a_file_dropped_into_the_corpus_is_answered_without_restart(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    async with running_bot(bot_settings(fake_botapi, corpus, reload_interval=0.1)) as application:
+        live = live_retriever_of(application)
+        write_md_article(corpus, "giraffe.md", "ولدت زرافة صغيرة في حديقة الحيوان.", title="زرافة")
+        for _ in range(200):  # the reload loop runs every 0.1 s: wait for it to see the file
+            report = live.last_report
+            if report is not None and "giraffe.md" in report.added:
+                break
+            await asyncio.sleep(0.05)
+        fake_botapi.send_text("أين ولدت الزرافة الصغيرة؟")
+        answer = await fake_botapi.wait_for("sendMessage")
+    assert "حديقة الحيوان" in answer.params["text"]
+
+
+async def test_command_menu_failure_is_a_warning_and_the_bot_runs_on(
+    caplog: pytest.LogCaptureFixture, corpus: Path
+) -> None:
+    class FailingBot:
+        async def set_my_commands(self, *args: object, **kwargs: object) -> None:
+            raise NetworkError("Bad Gateway")
+
+    class FakeApplication:
+        bot = FailingBot()
+
+    handlers = BotHandlers(Settings(token=TEST_TOKEN), LiveRetriever(corpus))
+    with caplog.at_level(logging.WARNING):
+        await handlers._set_commands(FakeApplication())  # type: ignore[arg-type]
+    assert "could not register the command menu (running anyway): Bad Gateway" in caplog.text
