@@ -197,6 +197,7 @@ class FakeBotApi:
         self.rejected: list[ApiCall] = []
         self.faulted: list[ApiCall] = []
         self.confirmed_offset = 0
+        self.waiting_pollers = 0  # getUpdates requests currently held open (long polling)
         self.webhook: dict = {}
         self.commands: dict[str, list[dict]] = {}
         self._updates: deque[dict] = deque()
@@ -499,6 +500,10 @@ class FakeBotApi:
         """Make the next `times` calls of `method` get `fault` instead of being executed."""
         self._faults[method.lower()].extend([fault] * times)
 
+    def clear_faults(self) -> None:
+        """Forget every injected fault not served yet."""
+        self._faults.clear()
+
     # ------------------------------------------------------------------ HTTP plumbing
 
     async def _handle_method(self, request: web.Request) -> web.StreamResponse:
@@ -596,15 +601,19 @@ class FakeBotApi:
             while self._updates and self._updates[0]["update_id"] < offset:
                 self._updates.popleft()
         deadline = time.monotonic() + timeout
-        while not self._updates and not self._stopping.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            event = self._updates_changed.event
-            try:
-                await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                break
+        self.waiting_pollers += 1
+        try:
+            while not self._updates and not self._stopping.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                event = self._updates_changed.event
+                try:
+                    await asyncio.wait_for(event.wait(), remaining)
+                except TimeoutError:
+                    break
+        finally:
+            self.waiting_pollers -= 1
         allowed = params.get("allowed_updates") or None
         batch = [
             update
