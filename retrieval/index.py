@@ -23,7 +23,6 @@ from scipy import sparse
 
 from retrieval import analyzer, sentences
 from retrieval.corpus import Article
-from retrieval.normalize import normalize_for_comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +194,8 @@ def analyze(articles: Sequence[Article]) -> Analysis:
             sent_paragraph.append(
                 paragraph_numbers.setdefault(span.paragraph, len(paragraph_numbers))
             )
-            sent_key.append(_stable_key(normalize_for_comparison(text)))
+            # Same words in the same order = same sentence, whatever the punctuation.
+            sent_key.append(_stable_key(" ".join(analyzer.tokens(text))))
         title_terms.extend(term_of(t, len(vocabulary)) for t in analyzer.terms(article.title))
         title_token_ptr.append(len(title_terms))
     return Analysis(
@@ -273,7 +273,7 @@ class CorpusIndex:
     sent_start: np.ndarray
     sent_end: np.ndarray
     sent_paragraph: np.ndarray  # global paragraph id of each sentence
-    sent_key: np.ndarray  # hash of the sentence's normalized text, for de-duplication
+    sent_key: np.ndarray  # hash of the sentence's normalized words, for de-duplication
     sent_token_ptr: np.ndarray  # sentence i's term ids: token_terms[ptr[i]:ptr[i + 1]]
     token_terms: np.ndarray
     title_token_ptr: np.ndarray  # article a's title term ids: title_terms[ptr[a]:ptr[a + 1]]

@@ -29,6 +29,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -272,21 +273,31 @@ def _read_and_analyze_all(
                 results[path] = read_and_analyze(corpus_dir, path)
                 bar.update(sizes[path])
             return results
-        # spawn, not fork: the caller may be a threaded program (the bot).
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(read_and_analyze, corpus_dir, p): p for p in paths}
-            for future in as_completed(futures):
-                path = futures[future]
-                results[path] = future.result()
+        try:
+            # spawn, not fork: the caller may be a threaded program (the bot).
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+                futures = {pool.submit(read_and_analyze, corpus_dir, p): p for p in paths}
+                for future in as_completed(futures):
+                    path = futures[future]
+                    results[path] = future.result()
+                    bar.update(sizes[path])
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("worker processes failed (%s); analyzing in this process", exc)
+        for path in paths:
+            if path not in results:
+                results[path] = read_and_analyze(corpus_dir, path)
                 bar.update(sizes[path])
     return results
 
 
 def _log_skipped(results: dict[str, tuple[FileRecord, index.Analysis]]) -> None:
-    """Log one warning per file (or bulk record) that was read now and skipped."""
+    """Log one warning per file read now that was skipped, in whole or in part."""
     for path, (record, _analysis) in sorted(results.items()):
-        for reason in record.skipped:
-            log.warning("skipped %s: %s", path, reason)
+        if len(record.skipped) == 1:
+            log.warning("skipped %s: %s", path, record.skipped[0])
+        elif record.skipped:
+            count, first = len(record.skipped), record.skipped[0]
+            log.warning("skipped %d records of %s (first: %s)", count, path, first)
 
 
 def _size_or_zero(path: Path) -> int:
