@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from retrieval import corpus_cli
 from retrieval.search import Hit, Retriever
 from retrieval.store import OpenedIndex, open_index
 
@@ -218,6 +219,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--top-k", type=int, default=10, help="sentences asked per question (default: 10)"
     )
     ev.set_defaults(func=cmd_eval)
+
+    add = sub.add_parser("add", help="write one article into the corpus (safe name, no overwrite)")
+    add.add_argument("file", metavar="FILE", help="article .txt or .md file ('-' for stdin)")
+    for name in ("title", "source", "url", "date", "category", "author"):
+        add.add_argument(f"--{name}", help=f"article {name} (overrides the file's)")
+    add.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
+    add.set_defaults(func=corpus_cli.cmd_add)
+
+    imp = sub.add_parser("import", help="import .json/.jsonl/.zip article files, deduplicated")
+    imp.add_argument("files", nargs="+", metavar="FILE", help=".json, .jsonl or .zip files")
+    imp.add_argument(
+        "--into", default="corpus", metavar="DIR", help="corpus folder (default: corpus)"
+    )
+    imp.set_defaults(func=corpus_cli.cmd_import)
     return parser
 
 

@@ -27,21 +27,19 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 # Lines that site templates add to articles; they answer no question. Kept short on
 # purpose: lines a source repeats in many of its articles are found from the data at import
 # time (retrieval/importer.py); these are the ones a single file already shows.
-BOILERPLATE_PATTERNS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"زر الذهاب (?:إلى|الى) (?:الأعلى|الاعلى)",
-        r"رابط الخبر بصحيفة\b.*",
-        r"//\s*(?:انتهى|يتبع)\s*//",
-        r"انتهى",
-        r"اقرأ أيضا(?:ً)?:?",
-        r"شارك هذا المقال",
-        # a timestamp alone on its line: "14:35 ت م", "2015-07-21 02:51:32", "10:05 ص"
-        r"(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}\s*)?\d{1,2}:\d{2}(?::\d{2})?\s*"
-        r"(?:ت\s*\.?\s*م|[صم]|[AaPp]\.?[Mm]\.?|GMT)?",
-        r"\d{4}[-/]\d{1,2}[-/]\d{1,2}",
-    )
+BOILERPLATE_PATTERNS = (
+    r"زر الذهاب (?:إلى|الى) (?:الأعلى|الاعلى)",
+    r"رابط الخبر بصحيفة\b.*",
+    r"//\s*(?:انتهى|يتبع)\s*//",
+    r"انتهى",
+    r"اقرأ أيضا(?:ً)?:?",
+    r"شارك هذا المقال",
+    # a timestamp alone on its line: "14:35 ت م", "2015-07-21 02:51:32", "10:05 ص"
+    r"(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}\s*)?\d{1,2}:\d{2}(?::\d{2})?\s*"
+    r"(?:ت\s*\.?\s*م|[صم]|[AaPp]\.?[Mm]\.?|GMT)?",
+    r"\d{4}[-/]\d{1,2}[-/]\d{1,2}",
 )
+_BOILERPLATE = re.compile("|".join(f"(?:{pattern})" for pattern in BOILERPLATE_PATTERNS))
 # The same end markers at the end of a text line: "... الخبر. // انتهى //"
 _TRAILING_MARKER = re.compile(r"\s*//\s*(?:انتهى|يتبع)\s*//\s*$")
 
@@ -162,7 +160,9 @@ def clean_body(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = []
     for line in text.split("\n"):
-        line = _TRAILING_MARKER.sub("", line.rstrip())
+        line = line.rstrip()
+        if "//" in line:
+            line = _TRAILING_MARKER.sub("", line)
         if is_boilerplate(line.strip()):
             continue
         lines.append(line)
@@ -172,7 +172,7 @@ def clean_body(text: str) -> str:
 def is_boilerplate(line: str) -> bool:
     """True when the stripped `line` is a known site boilerplate line (never a whole
     sentence of news: markers, "back to top" buttons, link footers, lone timestamps)."""
-    return any(pattern.fullmatch(line) for pattern in BOILERPLATE_PATTERNS)
+    return _BOILERPLATE.fullmatch(line) is not None
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -45,10 +45,14 @@ _OUTPUT_FIELDS = ("title", "source", "url", "date", "author", "category")
 
 @dataclass(frozen=True)
 class Rejected:
-    """A file, zip member or record that was not imported, and why."""
+    """A file, zip member or record that was not imported, and why.
+
+    `record` is the record (or line) number in the file, None when the whole file was refused.
+    """
 
     where: str
     reason: str
+    record: int | None = None
 
 
 @dataclass
@@ -80,6 +84,11 @@ class ImportReport:
     def duplicates(self) -> Counter[str]:
         """Return how many articles were dropped as duplicates, by kind (URL or content)."""
         return sum((f.duplicates for f in self.files), Counter())
+
+    @property
+    def refused_files(self) -> list[Rejected]:
+        """Return the input files or zip members refused as a whole (unreadable, wrong type)."""
+        return [r for r in self.rejected if r.record is None]
 
     @property
     def rejected(self) -> list[Rejected]:
@@ -242,12 +251,12 @@ def _import_unit(name: str, data: bytes, folder: Path, seen: _Seen) -> FileRepor
     for number, record in records:
         where = f"{name} record {number}"
         if isinstance(record, str):
-            report.rejected.append(Rejected(where, record))
+            report.rejected.append(Rejected(where, record, number))
             continue
         meta, body = record_fields(record)
         body = clean_body(body)
         if not body:
-            report.rejected.append(Rejected(where, "no article text"))
+            report.rejected.append(Rejected(where, "no article text", number))
             continue
         key = content_key(body)
         kind = seen.duplicate_kind(meta["url"], key) or batch.duplicate_kind(meta["url"], key)
@@ -281,7 +290,9 @@ def _output_lines(
         body = strip_lines(candidate.body, boilerplate) if boilerplate else candidate.body
         if not body:
             report.rejected.append(
-                Rejected(f"{name} record {candidate.number}", "only boilerplate lines")
+                Rejected(
+                    f"{name} record {candidate.number}", "only boilerplate lines", candidate.number
+                )
             )
             continue
         key = content_key(body) if body != candidate.body else candidate.content_key

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,7 @@ def test_questions_during_reloads_keep_being_answered(corpus: Path) -> None:
                 assert top_text(live, "إنتاج التمور في القصيم") == DATES
                 answered[slot] += 1
                 started[slot].set()
+                time.sleep(0.001)  # let the reloading thread have the GIL now and then
             except BaseException as exc:
                 errors.append(exc)
                 started[slot].set()
