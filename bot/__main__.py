@@ -65,8 +65,14 @@ def main() -> int:
     except (NetworkError, TelegramError) as error:
         print(redact(f"error: cannot talk to the Bot API server: {error}"), file=sys.stderr)
         return EXIT_FAILURE
-    except (OSError, RuntimeError) as error:
+    except OSError as error:  # a missing corpus folder, a webhook port already in use...
         print(redact(f"error: {error}"), file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as error:
+        log.debug("unexpected failure", exc_info=True)
+        print(
+            redact(f"error: unexpected failure: {type(error).__name__}: {error}"), file=sys.stderr
+        )
         return EXIT_FAILURE
     log.info("stopped")
     return EXIT_OK

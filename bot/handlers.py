@@ -73,16 +73,9 @@ class BotHandlers:
 
     async def post_init(self, application: Application) -> None:
         """Load the index once, register the command menus and start the reload loop."""
-        report = await asyncio.to_thread(self.live.load)
-        if report.error:
-            raise RuntimeError(f"could not load the corpus: {report.error}")
-        log.info(
-            "corpus loaded: %d articles, %d sentences, %d file(s) skipped, %.2fs",
-            report.articles,
-            report.sentences,
-            len(report.skipped),
-            report.seconds,
-        )
+        report = await asyncio.to_thread(self.live.load)  # raises when it cannot load
+        if report.articles == 0:
+            log.warning("the corpus %s holds no article yet", self.settings.corpus_dir)
         await self._set_commands(application)
         if self.settings.reload_interval > 0:
             self._reload_task = asyncio.create_task(self._reload_loop(), name="corpus-reload")
@@ -107,20 +100,16 @@ class BotHandlers:
             log.warning("could not register the command menu (running anyway): %s", error)
 
     async def _reload_loop(self) -> None:
-        """Every `reload_interval` seconds, pick up added, changed and removed corpus files."""
-        last_error: str | None = None
+        """Every `reload_interval` seconds, pick up added, changed and removed corpus files.
+
+        LiveRetriever logs what each reload changed, and keeps the old index on failure.
+        """
         while True:
             await asyncio.sleep(self.settings.reload_interval)
             try:
-                report = await asyncio.to_thread(self.live.reload)
+                await asyncio.to_thread(self.live.reload)
             except Exception:
                 log.exception("corpus reload crashed; keeping the current index")
-                continue
-            if report.error and report.error != last_error:
-                log.warning("corpus reload failed, keeping the current index: %s", report.error)
-            elif report.changed:
-                log.info(_describe_reload(report))
-            last_error = report.error
 
     # ---- access control and rate limiting ----------------------------------------------
 
@@ -207,7 +196,6 @@ class BotHandlers:
             return
         force = bool(context.args) and context.args[0].lower() == "force"
         report = await asyncio.to_thread(self.live.reload, force)
-        log.info("reload requested by admin: %s", _describe_reload(report))
         await update.effective_message.reply_html(_reload_reply(report))
 
     async def _admin_only(self, update: Update) -> bool:
@@ -332,20 +320,22 @@ class BotHandlers:
         if len(data) > limit:
             await message.reply_html(replies.upload_too_big_message(filename, limit))
             return
+        if not data:
+            await message.reply_html(replies.upload_refused_message(filename, replies.UPLOAD_EMPTY))
+            return
         corpus_dir = self.settings.corpus_dir
         try:
             added = await asyncio.to_thread(add_document, corpus_dir, filename, data, limit)
         except AddError as error:
-            log.info("upload of %r by admin refused: %s", filename, error)
-            await message.reply_html(replies.upload_refused_message(filename, str(error)))
+            log.info("upload of %r refused: %s", filename, error)
+            await message.reply_html(
+                replies.upload_refused_message(filename, replies.UPLOAD_UNREADABLE, str(error))
+            )
+            return
+        if added.already_present:
+            await message.reply_html(replies.upload_present_message(added.path.name))
             return
         report = await asyncio.to_thread(self.live.reload)
-        log.info(
-            "admin added %s (%d article(s)); %s",
-            added.path,
-            added.articles,
-            _describe_reload(report),
-        )
         if report.error:
             await message.reply_html(_reload_reply(report))
             return
@@ -450,15 +440,4 @@ def _reload_reply(report: ReloadReport) -> str:
         report.removed,
         report.seconds,
         report.error,
-    )
-
-
-def _describe_reload(report: ReloadReport) -> str:
-    """Return a one-line English summary of a reload for the operator's log."""
-    if report.error:
-        return f"reload failed: {report.error}"
-    return (
-        f"corpus now {report.articles} articles, {report.sentences} sentences "
-        f"(+{len(report.added)} ~{len(report.modified)} -{len(report.removed)} files, "
-        f"{len(report.skipped)} skipped, {report.seconds:.2f}s)"
     )

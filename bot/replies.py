@@ -41,6 +41,8 @@ NO_MORE = "لا توجد نتائج أخرى لهذا السؤال."
 QUESTION_GONE = "لم أعد أجد السؤال الأصلي؛ أرسله من جديد من فضلك."
 UNKNOWN_COMMAND = "لا أعرف هذا الأمر. أرسل /help لترى ما أستطيع فعله، أو اكتب سؤالك مباشرة."
 ASK_USAGE = "اكتب سؤالك بعد الأمر، مثل: /ask ماذا قال جاك ما عن الأمن الرقمي؟"
+UPLOAD_EMPTY = "الملف فارغ."
+UPLOAD_UNREADABLE = "لم أجد فيه مقالة صالحة للقراءة."
 MORE_BUTTON = "المزيد"
 
 
@@ -323,9 +325,17 @@ def upload_added_message(filename: str, title: str, articles: int, total_article
     )
 
 
-def upload_refused_message(filename: str, reason: str) -> str:
-    """Return the reply to an admin whose uploaded file was not added, with the reason."""
-    return f"❌ لم يُضف الملف <code>{_code(filename)}</code>: {html.escape(reason)}"
+def upload_refused_message(filename: str, reason: str, detail: str | None = None) -> str:
+    """Return the reply to an admin whose uploaded file was not added: why, and the detail."""
+    text = f"❌ لم يُضف الملف <code>{_code(filename)}</code>: {html.escape(reason)}"
+    if detail:
+        text += f"\n<code>{_code(detail)}</code>"
+    return text
+
+
+def upload_present_message(filename: str) -> str:
+    """Return the reply to an admin who uploaded a file the corpus already holds."""
+    return f"ℹ️ الملف <code>{_code(filename)}</code> موجود في المكتبة من قبل؛ لم يتغير شيء."
 
 
 def upload_too_big_message(filename: str, max_bytes: int) -> str:
