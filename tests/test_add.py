@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from retrieval.add import AddError, add_article, add_document, safe_stem
+from retrieval.cli import main
 from retrieval.corpus import read_corpus
 
 BODY = "أعلنت شركة الفلافل الذهبية افتتاح فرعها العشرين في مدينة جدة يوم الخميس."
@@ -165,3 +167,64 @@ def test_add_document_refuses_files_over_the_size_limit(corpus: Path) -> None:
     with pytest.raises(AddError, match="too large"):
         add_document(corpus, "news.txt", data, max_bytes=len(data) - 1)
     assert add_document(corpus, "news.txt", data, max_bytes=len(data)).articles == 1
+
+
+def test_cli_add_from_a_txt_file_prints_where_it_went(
+    tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "new.txt"
+    source.write_bytes(f"اقتصاد\n\nفروع الفلافل\n\n{BODY}\n".encode("cp1256"))
+    argv = ["add", str(source), "--source", "sabq", "--date", "2015-07-21", "--corpus", str(corpus)]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"added: {(corpus / 'فروع-الفلافل.md').resolve()} (فروع الفلافل)"
+    )
+    [article] = read_corpus(corpus).articles
+    assert (article.category, article.source, article.date) == ("اقتصاد", "sabq", "2015-07-21")
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith("already present: ")
+
+
+def test_cli_add_md_keeps_front_matter_and_options_override_it(
+    tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "new.md"
+    source.write_text(f"---\ntitle: فروع الفلافل\nsource: okaz\n---\n{BODY}\n", encoding="utf-8")
+    assert main(["add", str(source), "--source", "sabq", "--corpus", str(corpus)]) == 0
+    [article] = read_corpus(corpus).articles
+    assert (article.title, article.source, article.text) == ("فروع الفلافل", "sabq", BODY)
+
+
+def test_cli_add_reads_stdin(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(BODY.encode("utf-8"))))
+    assert main(["add", "-", "--title", "من المدخل", "--corpus", str(corpus)]) == 0
+    assert "من-المدخل.md" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv_tail", "message"),
+    [
+        (["missing.txt"], "error: cannot read missing.txt"),
+        (["bulk.jsonl"], "use `python -m retrieval import`"),
+        (["empty.txt"], "error: the article text is empty"),
+        (["good.txt", "--date", "غدا"], "error: not a date"),
+    ],
+)
+def test_cli_add_failures_are_one_line_on_stderr(
+    tmp_path: Path,
+    corpus: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv_tail: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bulk.jsonl").write_text("{}", encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "good.txt").write_text(f"عنوان\n\n{BODY}", encoding="utf-8")
+    assert main(["add", *argv_tail, "--corpus", str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert list(corpus.iterdir()) == []
