@@ -24,6 +24,10 @@ from scipy import sparse
 from retrieval import analyzer, sentences
 from retrieval.corpus import Article
 
+# Postings shorter than 1/8 of the documents are merged by sorting, longer ones in a dense
+# array (measured by benchmarks/search_speed.py: each wins on its side of that line).
+_SORT_MERGE_RATIO = 8
+
 
 @dataclass(frozen=True, slots=True)
 class BM25Params:
@@ -55,9 +59,7 @@ class BM25Matrix:
         `term_ids`.
 
         A term id listed twice counts twice, as in rank-bm25. Only the postings of the given
-        terms are read; documents outside them score 0 and are not returned. Scores are summed
-        in a dense scratch array (bincount), which is several times faster than merging the
-        postings by sorting them.
+        terms are read; documents outside them score 0 and are not returned.
         """
         indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
         rows = [slice(indptr[t], indptr[t + 1]) for t in term_ids]
@@ -66,9 +68,12 @@ class BM25Matrix:
         if len(rows) == 1:
             return indices[rows[0]].astype(np.int64), data[rows[0]].astype(np.float64)
         docs = np.concatenate([indices[row] for row in rows])
-        totals = np.bincount(
-            docs, weights=np.concatenate([data[row] for row in rows]), minlength=self.n_docs
-        )
+        values = np.concatenate([data[row] for row in rows])
+        if len(docs) * _SORT_MERGE_RATIO < self.n_docs:
+            # Few postings: merging them by sorting beats a pass over every document.
+            found, inverse = np.unique(docs, return_inverse=True)
+            return found.astype(np.int64), np.bincount(inverse, weights=values)
+        totals = np.bincount(docs, weights=values, minlength=self.n_docs)
         touched = np.zeros(self.n_docs, dtype=bool)
         touched[docs] = True
         found = np.flatnonzero(touched)

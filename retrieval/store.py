@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INDEX_DIRNAME = ".index"
 FORMAT_NAME = "arabic-qa-bm25-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 # Analyzing files in worker processes pays off only above a few seconds of work.

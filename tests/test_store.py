@@ -1,0 +1,263 @@
+"""The persisted index: save → load gives the same answers, updates equal full rebuilds,
+damaged or foreign indexes are rebuilt with one warning, and failed writes lose nothing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import analyzer, store
+from retrieval.search import Retriever
+from retrieval.store import DEFAULT_INDEX_DIRNAME, open_index
+from tests.conftest import CORPUS_DIR
+from tests.test_index_build import assert_same_index
+
+WORDS = (
+    "الرياض جدة مكة وزارة الصحة التعليم مشروع مستشفى طريق مدرسة الملك الأمير افتتح أعلن "
+    "مليون ريال عام الطلاب المرضى الحجاج الموسم المطر السيول الدفاع المدني المنتخب الهلال"
+).split()
+QUESTIONS = ["متى افتتح مستشفى جدة؟", "كم مليون ريال للمشروع", "الهلال المنتخب", "السيول"]
+
+
+def write_article(folder: Path, name: str, seed: int) -> None:
+    """Write a small seed-layout article whose words depend on `seed`."""
+    rng = random.Random(seed)
+    lines = [" ".join(rng.choices(WORDS, k=rng.randint(4, 12))) + "." for _ in range(6)]
+    body = "\n".join(" ".join(lines[i : i + 2]) for i in range(0, 6, 2))
+    (folder / name).write_text(f"محليات\n\nخبر {seed}\n\n{body}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """Return a corpus folder with the seed article, eight generated ones and a bad file."""
+    folder = tmp_path / "corpus"
+    (folder / "news").mkdir(parents=True)
+    shutil.copy(next(CORPUS_DIR.glob("*.txt")), folder / "seed.txt")
+    for n in range(8):
+        write_article(folder / "news", f"{n:02d}.txt", n)
+    (folder / "broken.json").write_text("[{", encoding="utf-8")
+    return folder
+
+
+def answers(retriever: Retriever) -> list[list[tuple[str, str, float]]]:
+    """Return the hits of QUESTIONS as comparable tuples."""
+    return [
+        [(h.article.id, h.text, round(h.score, 9)) for h in retriever.search(q, top_k=5)]
+        for q in QUESTIONS
+    ]
+
+
+def full_rebuild(corpus: Path, tmp_path: Path) -> store.OpenedIndex:
+    return open_index(corpus, tmp_path / "fresh-index")
+
+
+def test_second_open_loads_the_saved_index_with_identical_answers(corpus: Path) -> None:
+    first = open_index(corpus)
+    assert first.outcome == "rebuilt" and first.rebuilt_reason == "no index yet"
+    assert (corpus / DEFAULT_INDEX_DIRNAME / "manifest.json").is_file()
+    second = open_index(corpus)
+    assert second.outcome == "loaded" and second.loaded_from_disk
+    assert (second.added, second.modified, second.removed) == ((), (), ())
+    assert_same_index(second.index, first.index)
+    assert [a.text for a in second.index.articles] == [a.text for a in first.index.articles]
+    assert second.index.articles == first.index.articles
+    assert answers(Retriever(second.index)) == answers(Retriever(first.index))
+    assert any(answers(Retriever(second.index)))
+    assert second.skipped == first.skipped
+    assert [s.path for s in second.skipped] == ["broken.json"]
+
+
+def test_update_rereads_only_changed_files_and_equals_a_full_rebuild(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_index(corpus)
+    write_article(corpus / "news", "08.txt", 108)  # added
+    write_article(corpus / "news", "03.txt", 103)  # modified
+    (corpus / "news" / "05.txt").unlink()  # removed
+    read: list[str] = []
+    real = store.read_and_analyze
+    monkeypatch.setattr(store, "read_and_analyze", lambda c, p: read.append(p) or real(c, p))
+
+    updated = open_index(corpus)
+
+    assert updated.outcome == "updated"
+    assert updated.added == ("news/08.txt",)
+    assert updated.modified == ("news/03.txt",)
+    assert updated.removed == ("news/05.txt",)
+    assert sorted(read) == ["news/03.txt", "news/08.txt"]
+    rebuilt = full_rebuild(corpus, tmp_path)
+    assert rebuilt.outcome == "rebuilt"
+    assert_same_index(updated.index, rebuilt.index)
+    assert answers(Retriever(updated.index)) == answers(Retriever(rebuilt.index))
+    reloaded = open_index(corpus)
+    assert reloaded.outcome == "loaded"
+    assert_same_index(reloaded.index, rebuilt.index)
+
+
+def test_a_touched_but_unchanged_file_is_not_reanalyzed(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_index(corpus)
+    path = corpus / "news" / "02.txt"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    monkeypatch.setattr(store, "read_and_analyze", lambda c, p: pytest.fail(f"re-read {p}"))
+    opened = open_index(corpus)
+    assert opened.outcome == "loaded"
+    manifest = json.loads((corpus / DEFAULT_INDEX_DIRNAME / "manifest.json").read_text())
+    record = next(f for f in manifest["files"] if f["path"] == "news/02.txt")
+    assert record["mtime_ns"] == path.stat().st_mtime_ns
+
+
+def test_files_in_parallel_workers_give_the_same_index(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sequential = open_index(corpus, tmp_path / "one")
+    monkeypatch.setattr(store, "_PARALLEL_MIN_BYTES", 0)
+    parallel = open_index(corpus, tmp_path / "two")
+    assert_same_index(parallel.index, sequential.index)
+    assert parallel.skipped == sequential.skipped
+
+
+def damage_truncate(data: Path) -> None:
+    path = data / "sentences.data.npy"
+    path.write_bytes(path.read_bytes()[:-9])
+
+
+def damage_flip_a_byte(data: Path) -> None:
+    path = data / "texts.bin"
+    content = bytearray(path.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    path.write_bytes(bytes(content))
+
+
+def damage_remove_a_file(data: Path) -> None:
+    (data / "vocabulary.json").unlink()
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (damage_truncate, "index corrupt: sentences.data.npy is truncated or resized"),
+        (damage_flip_a_byte, "index corrupt: texts.bin fails its checksum"),
+        (damage_remove_a_file, "index corrupt: vocabulary.json is missing"),
+    ],
+)
+def test_damaged_data_is_rebuilt_with_one_warning(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, damage, reason: str
+) -> None:
+    open_index(corpus)
+    index_dir = corpus / DEFAULT_INDEX_DIRNAME
+    damage(next(index_dir.glob("data-*")))
+    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        opened = open_index(corpus)
+    assert opened.outcome == "rebuilt" and opened.rebuilt_reason == reason
+    index_warnings = [r for r in caplog.records if "rebuilding" in r.getMessage()]
+    assert len(index_warnings) == 1 and reason in index_warnings[0].getMessage()
+    assert_same_index(opened.index, full_rebuild(corpus, tmp_path).index)
+    assert open_index(corpus).outcome == "loaded"
+
+
+@pytest.mark.parametrize(
+    ("manifest", "reason_start"),
+    [
+        (b'{"format": "arabic-qa-bm25-ind', "index corrupt: manifest.json unreadable"),
+        (b"\xff\xfe\x00garbage", "index corrupt: manifest.json unreadable"),
+        (b'{"format": "elasticsearch", "version": 7}', "foreign index"),
+        (b"[1, 2, 3]", "foreign index"),
+    ],
+)
+def test_a_corrupt_or_foreign_manifest_is_rebuilt_with_one_warning(
+    corpus: Path, caplog: pytest.LogCaptureFixture, manifest: bytes, reason_start: str
+) -> None:
+    open_index(corpus)
+    (corpus / DEFAULT_INDEX_DIRNAME / "manifest.json").write_bytes(manifest)
+    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        opened = open_index(corpus)
+    assert opened.outcome == "rebuilt"
+    assert opened.rebuilt_reason is not None and opened.rebuilt_reason.startswith(reason_start)
+    assert len([r for r in caplog.records if "rebuilding" in r.getMessage()]) == 1
+    assert answers(Retriever(opened.index)) == answers(Retriever(open_index(corpus).index))
+
+
+def test_a_manifest_with_a_bad_checksum_table_is_rebuilt(corpus: Path) -> None:
+    open_index(corpus)
+    path = corpus / DEFAULT_INDEX_DIRNAME / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["checksums"] = ["not", "a", "table"]
+    path.write_text(json.dumps(manifest))
+    opened = open_index(corpus)
+    assert opened.outcome == "rebuilt"
+    assert opened.rebuilt_reason is not None and opened.rebuilt_reason.startswith("index corrupt")
+
+
+def test_an_analyzer_change_rebuilds_everything(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_index(corpus)
+    monkeypatch.setattr(analyzer, "ANALYZER_VERSION", analyzer.ANALYZER_VERSION + "-next")
+    opened = open_index(corpus)
+    assert opened.outcome == "rebuilt"
+    assert opened.rebuilt_reason is not None
+    assert opened.rebuilt_reason.startswith("analyzer version changed")
+    assert open_index(corpus).outcome == "loaded"
+
+
+def test_a_failed_save_serves_from_memory_and_keeps_the_old_index_usable(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = open_index(corpus)
+    index_dir = corpus / DEFAULT_INDEX_DIRNAME
+    old_contents = sorted(p.name for p in index_dir.iterdir())
+    write_article(corpus / "news", "09.txt", 109)
+    saved: list[object] = []
+
+    def save_then_fail(file: object, array: np.ndarray, allow_pickle: bool) -> None:
+        if len(saved) == 3:
+            raise OSError(28, "No space left on device")
+        saved.append(file)
+        np.lib.format.write_array(file, array, allow_pickle=allow_pickle)
+
+    monkeypatch.setattr(store.np, "save", save_then_fail)
+    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        during = open_index(corpus)
+    monkeypatch.undo()
+
+    assert during.outcome == "updated" and len(during.index.articles) == 10
+    assert any("No space left on device" in r.getMessage() for r in caplog.records)
+    assert sorted(p.name for p in index_dir.iterdir()) == old_contents  # no half-written data
+    (corpus / "news" / "09.txt").unlink()
+    after = open_index(corpus)
+    assert after.outcome == "loaded"
+    assert_same_index(after.index, before.index)
+
+
+def test_an_unwritable_index_folder_serves_from_memory_with_a_warning(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        opened = open_index(corpus, blocker / "index")
+    assert opened.outcome == "rebuilt" and len(opened.index.articles) == 9
+    assert len([r for r in caplog.records if "cannot save the index" in r.getMessage()]) == 1
+
+
+def test_an_index_folder_inside_the_corpus_is_not_read_as_articles(corpus: Path) -> None:
+    index_dir = corpus / "visible-index"
+    first = open_index(corpus, index_dir)
+    second = open_index(corpus, index_dir)
+    assert second.outcome == "loaded"
+    assert len(second.index.articles) == len(first.index.articles) == 9
+
+
+def test_a_missing_corpus_folder_raises_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        open_index(tmp_path / "nowhere")
