@@ -42,6 +42,7 @@ def build_application(settings: Settings, live: LiveRetriever) -> Application:
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
                 allow_sending_without_reply=True,
+                do_quote=True,  # every reply quotes what it answers: updates run concurrently
             )
         )
         .post_init(bot_handlers.post_init)

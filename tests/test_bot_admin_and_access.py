@@ -126,18 +126,29 @@ async def test_admin_upload_is_added_and_answerable_at_once(
         added = await fake_botapi.wait_for("sendMessage")
         fake_botapi.send_text("أين افتتحت الجامعة المرصد الفلكي؟", **admin)
         answer = await fake_botapi.wait_for("sendMessage", lambda c: "❓" in c.params["text"])
-        fake_botapi.send_document("photo.png", b"\x89PNG", mime_type="image/png", **admin)
-        fake_botapi.send_document("huge.txt", b"x" * 5000, **admin)
-        fake_botapi.send_document("binary.txt", b"\x00\x01\x02" * 100, **admin)
+        uploads = [
+            fake_botapi.send_document("photo.png", b"\x89PNG", mime_type="image/png", **admin),
+            fake_botapi.send_document("huge.txt", b"x" * 5000, **admin),
+            fake_botapi.send_document("binary.txt", b"\x00\x01\x02" * 100, **admin),
+            fake_botapi.send_document("empty.txt", b"", **admin),
+            fake_botapi.send_document("observatory.md", NEW_ARTICLE, **admin),
+        ]
         await fake_botapi.wait_for(
-            "sendMessage", lambda c: len(sent_texts(fake_botapi, ADMIN)) == 5
+            "sendMessage", lambda c: len(sent_texts(fake_botapi, ADMIN)) == 7
         )
     assert "✅" in added.params["text"] and "افتتاح مرصد فلكي في الطائف" in added.params["text"]
     assert "الطائف" in answer.params["text"] and "لم أجد" not in answer.params["text"]
-    wrong_type, too_big, unreadable = sent_texts(fake_botapi, ADMIN)[2:]
+    reply_to = {
+        c.params["reply_parameters"]["message_id"]: c.params["text"]
+        for c in fake_botapi.calls_to("sendMessage")
+    }
+    wrong_type, too_big, unreadable, empty, again = (reply_to[m] for m in uploads)
     assert "❌" in wrong_type and ".jsonl" in wrong_type
     assert "❌" in too_big and "4,000" in too_big
-    assert "❌" in unreadable
+    assert "❌" in unreadable and replies.UPLOAD_UNREADABLE in unreadable
+    assert "❌" in empty and replies.UPLOAD_EMPTY in empty
+    assert "موجود في المكتبة من قبل" in again
+    assert len([p for p in corpus.iterdir() if p.suffix == ".md"]) == 1
     assert not fake_botapi.rejected, fake_botapi.summary()
 
 
