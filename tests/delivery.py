@@ -81,6 +81,23 @@ async def wait_until_answered(
     await asyncio.sleep(settle)
 
 
+async def wait_until_served(api: FakeBotApi, faults: int, timeout: float) -> None:
+    """Wait until the server has served `faults` injected faults (or `timeout` passes)."""
+    deadline = time.monotonic() + timeout
+    while len(api.faulted) < faults and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
+async def wait_for_long_poll(api: FakeBotApi, timeout: float = 10) -> None:
+    """Wait until the bot holds a getUpdates request open on the server; raise if it never
+    does within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not api.waiting_pollers:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the bot never long-polled; received:\n{api.summary()}")
+        await asyncio.sleep(0.01)
+
+
 def delivery_report(api: FakeBotApi, questions: list[Question]) -> DeliveryReport:
     """Return answered/duplicate counts for `questions` and the faults the server served."""
     counts = answers_to(api, questions)

@@ -7,13 +7,19 @@ executing the calls. benchmarks/fault_injection.py runs a longer version and pri
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from tests.bot_harness import bot_settings, running_bot
-from tests.delivery import Question, ask, delivery_report, wait_until_answered
+from tests.delivery import (
+    Question,
+    ask,
+    delivery_report,
+    wait_for_long_poll,
+    wait_until_answered,
+    wait_until_served,
+)
 from tests.fake_botapi import FakeBotApi, Fault
 
 QUESTIONS = (
@@ -30,14 +36,6 @@ def ask_round(api: FakeBotApi, users: range, round_no: int) -> list[Question]:
         ask(api, f"{QUESTIONS[(user + round_no) % len(QUESTIONS)]} ({round_no})", user_id=user)
         for user in users
     ]
-
-
-async def wait_until_served(api: FakeBotApi, faults: int, timeout: float) -> None:
-    """Wait until the server has served `faults` injected faults (or `timeout` passes)."""
-    for _ in range(int(timeout / 0.05)):
-        if len(api.faulted) >= faults:
-            return
-        await asyncio.sleep(0.05)
 
 
 async def test_every_question_is_answered_once_through_telegram_faults(
@@ -91,15 +89,6 @@ async def test_restart_resumes_from_the_confirmed_offset(
     assert acknowledged == 6  # the first bot confirmed exactly its 5 updates on stop
     assert api.confirmed_offset == last_update_id + 1
     assert api.pending_updates == 0
-
-
-async def wait_for_long_poll(api: FakeBotApi, timeout: float = 10) -> None:
-    """Wait until the bot holds a getUpdates request open on the server."""
-    for _ in range(int(timeout / 0.01)):
-        if api.waiting_pollers:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the bot never long-polled")
 
 
 @pytest.mark.xfail(
