@@ -115,6 +115,7 @@ async def test_bot_answers_in_arabic_finishes_in_flight_answers_on_sigterm_and_n
     assert code == 0, output[-2000:]
     assert "DEBUG" in output and "getUpdates" in output  # it really logged at DEBUG
     assert TEST_TOKEN not in output and TEST_TOKEN.split(":")[1] not in output
+    assert f"Set Bot API URL: {fake_botapi.base_url}[REDACTED]" in output  # caught, not lost
     assert "Traceback" not in output
 
 
@@ -154,3 +155,4 @@ async def test_webhook_rejects_wrong_secrets_answers_right_ones_and_never_logs_s
     assert len(fake_botapi.calls_to("sendMessage")) == 1 and "جاك" in answer.params["text"]
     assert code == 0, output[-2000:]
     assert WEBHOOK_SECRET not in output and TEST_TOKEN not in output
+    assert "'secret_token': '[REDACTED]'" in output  # python-telegram-bot logs it at DEBUG
