@@ -246,3 +246,18 @@ async def test_failure_in_a_handler_gets_an_arabic_apology_and_no_traceback(
     assert call.params["text"] == replies.APOLOGY  # nothing of the error reaches the chat
     assert "update 1 failed" in caplog.text and "index exploded" in caplog.text
     assert_nothing_rejected(fake_botapi)
+
+
+async def test_more_button_still_works_after_a_restart(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    settings = bot_settings(fake_botapi, corpus, top_k=2)
+    async with running_bot(settings):
+        fake_botapi.send_text("المسبار القمر")
+        await fake_botapi.wait_for("sendMessage")
+    message_id = fake_botapi.bot_messages(1001)[-1]["message_id"]
+    async with running_bot(settings):  # a new process would know nothing but the message
+        fake_botapi.press_button(message_id, "more:2")
+        edit = await fake_botapi.wait_for("editMessageText")
+    assert "<b>3.</b>" in edit.params["text"] and "المسبار" in edit.params["text"]
+    assert_nothing_rejected(fake_botapi)
