@@ -89,15 +89,22 @@ class BotHandlers:
             self._reload_task = None
 
     async def _set_commands(self, application: Application) -> None:
-        """Register the Arabic command menus; a failure is a warning, not a reason to stop."""
-        try:
-            await application.bot.set_my_commands(PUBLIC_COMMANDS, scope=BotCommandScopeDefault())
-            for admin_id in sorted(self.settings.admin_ids):
-                await application.bot.set_my_commands(
-                    ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id)
+        """Register the Arabic command menus; a failure is a warning, not a reason to stop.
+
+        Admins get a menu with the admin commands too (Telegram refuses it for an admin who
+        has never started a chat with the bot; the others still get theirs).
+        """
+        menus = [(PUBLIC_COMMANDS, BotCommandScopeDefault())]
+        menus += [(ADMIN_COMMANDS, BotCommandScopeChat(a)) for a in sorted(self.settings.admin_ids)]
+        for commands, scope in menus:
+            try:
+                await application.bot.set_my_commands(commands, scope=scope)
+            except TelegramError as error:
+                log.warning(
+                    "could not register the %s command menu (running anyway): %s",
+                    scope.type,
+                    error,
                 )
-        except TelegramError as error:
-            log.warning("could not register the command menu (running anyway): %s", error)
 
     async def _reload_loop(self) -> None:
         """Every `reload_interval` seconds, pick up added, changed and removed corpus files.
