@@ -12,14 +12,15 @@ from functools import lru_cache
 
 from retrieval.normalize import normalize
 
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 
 # A token is a number (with an optional decimal part: 3.5, 1,000) or a run of letters.
 # Latin and Arabic letters are separate runs, so "cnnالعربية" gives two tokens.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
 
 # Stopwords, written in normalized form (ة→ه, ى→ي, no hamza on alef).
-# Includes the question words, which say what is asked but never occur in the answer.
+# Includes the question words, also with an attached preposition (بماذا، عمّا، لمن), and
+# the words that frame a question (اذكر، أعطِ، الشيء الذي), which never occur in the answer.
 _STOPWORDS_TEXT = """
 ما ماذا متي اين كيف لماذا هل كم من اي ايه ايها ايان انى
 في علي الي عن مع منذ حتي لدي عند بين خلال ضد نحو حول دون غير سوي مثل بعد قبل فوق تحت
@@ -29,6 +30,9 @@ _STOPWORDS_TEXT = """
 كل بعض جميع ايضا فقط حيث بينما كذلك عندما وقد وكان وكانت وهو وهي ولا ولم وفي ومن والتي والذي
 وان وانه يا اما الا ولكن فان فقد فيه فيها منه منها عليه عليها اليه له لها
 لهم به بها بهم عنه عنها وهذا وهذه تم يتم ذات ذو وما ومع وعلي والي وعن وبين
+ضمن الان لك وكل فهو فهي اليها اليهم عليهم فيهم منهم عنهم بشكل
+بماذا لماذا عما مما فيما بما لما ممن لمن بمن عمن باي لاي باية ماسم ماهو ماهي
+اذكر اعط اعطي شيء الشيء
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 

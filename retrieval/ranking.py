@@ -1,5 +1,5 @@
-"""How sentences are ranked for a question: BM25 evidence from the sentence, its paragraph,
-its article and its neighbours, then answer-type cues on a bounded candidate set.
+"""How sentences are ranked for a question: BM25 evidence from the sentence, its paragraph
+and its article, then an answer-type cue on a bounded candidate set.
 
 Kept apart from `search.py` so the scoring model can be read (and tuned) in one place;
 `Retriever.search` only turns the ranked sentence ids into `Hit`s.
@@ -34,10 +34,11 @@ class RankingParams:
     depend on question length or corpus size.
     """
 
-    paragraph_weight: float = 0.3
-    article_weight: float = 0.3
-    neighbour_weight: float = 0.0
-    answer_type_weight: float = 0.0
+    sentence_k1: float = 0.9
+    sentence_b: float = 0.5
+    paragraph_weight: float = 0.5
+    article_weight: float = 0.5
+    answer_type_weight: float = 0.2
     candidates: int = 100
 
 
@@ -51,9 +52,9 @@ class Query:
     tokens: frozenset[str]
 
 
-# Normalized forms (ة→ه, ى→ي, bare alef) of the words that announce a date or a number.
-_DATE_NOUNS = frozenset({"عام", "سنه", "تاريخ", "قرن", "يوم", "شهر", "عقد", "فتره"})
-_NUMBER_NOUNS = frozenset({"عدد", "نسبه", "مقدار", "حجم", "مبلغ", "مساحه", "طول", "ارتفاع"})
+# Stems of the nouns that, after "أي" or "ما", announce a date or a number.
+_DATE_NOUNS = frozenset(map(analyzer.stem, "عام سنه تاريخ قرن يوم شهر عقد فتره".split()))
+_NUMBER_NOUNS = frozenset(map(analyzer.stem, "عدد نسبه مقدار حجم مبلغ مساحه طول ارتفاع".split()))
 _WHICH = frozenset({"اي", "ايه", "باي", "لاي", "في", "ما", "فما"})
 
 
@@ -129,12 +130,13 @@ def rank(
     """Return (sentence ids, scores) of the best candidate sentences for `query`, best first.
 
     Every sentence containing a query term is scored cheaply from its own BM25 and those of
-    its paragraph, article and neighbours; the best `params.candidates` (or `at_least`) of
+    its paragraph and article; the best `params.candidates` (or `at_least`) of
     them then get the answer-type cue, which needs their text.
     """
     docs, sentence_scores = index.sentences.scores(query.term_ids)
     if len(docs) == 0:
         return docs, sentence_scores
+    sentence_scores = sentence_scores * _length_correction(index, docs, params)
     score = _scaled(sentence_scores)
     if params.paragraph_weight:
         paragraphs = _lookup(index.paragraphs, query.term_ids, index.sent_paragraph[docs])
@@ -142,8 +144,6 @@ def rank(
     if params.article_weight:
         articles = _lookup(index.article_docs, query.term_ids, index.sent_article[docs])
         score = score + params.article_weight * _scaled(articles)
-    if params.neighbour_weight:
-        score = score + params.neighbour_weight * _neighbour_scores(index, docs, sentence_scores)
     top = _top_order(score, docs, max(params.candidates, at_least))
     docs, score = docs[top], score[top]
     if params.answer_type_weight and query.answer_type is not AnswerType.OTHER:
@@ -160,19 +160,24 @@ def rank(
     return docs, score
 
 
-def _neighbour_scores(index: CorpusIndex, docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Return, per candidate, the best scaled BM25 of its neighbours in the same paragraph."""
-    scaled = _scaled(scores)
-    best = np.zeros(len(docs))
-    for step in (-1, 1):
-        other = docs + step
-        pos = np.clip(np.searchsorted(docs, other), 0, len(docs) - 1)
-        found = (docs[pos] == other) & (
-            index.sent_paragraph[np.clip(other, 0, index.n_sentences - 1)]
-            == index.sent_paragraph[docs]
-        )
-        best = np.maximum(best, np.where(found, scaled[pos], 0.0))
-    return best
+def _length_correction(index: CorpusIndex, docs: np.ndarray, params: RankingParams) -> np.ndarray:
+    """Return per-sentence factors turning the index's BM25 into BM25 with the ranking's k1, b.
+
+    A term occurs once in almost every sentence, and for tf = 1 a BM25 weight is
+    idf · (k1 + 1) / (1 + k1 · (1 - b + b · length / mean length)): changing k1 or b only
+    rescales each sentence by a factor of its length. The index keeps rank-bm25's defaults
+    (its scores are tested against rank-bm25); sentences want a softer length penalty.
+    """
+    k1, b = index.params.k1, index.params.b
+    if (params.sentence_k1, params.sentence_b) == (k1, b):
+        return np.ones(len(docs))
+    lengths = index.sentences.doc_lengths
+    relative = lengths[docs] / (float(lengths.mean()) or 1.0)
+    wanted = (params.sentence_k1 + 1) / (
+        1 + params.sentence_k1 * (1 - params.sentence_b + params.sentence_b * relative)
+    )
+    stored = (k1 + 1) / (1 + k1 * (1 - b + b * relative))
+    return wanted / stored
 
 
 def _top_order(scores: np.ndarray, docs: np.ndarray, n: int) -> np.ndarray:
