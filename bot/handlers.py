@@ -27,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot import replies
@@ -241,7 +241,6 @@ class BotHandlers:
         answer = replies.answer_message(question, hits[: self.settings.top_k])
         await message.reply_html(
             answer.text,
-            do_quote=True,
             reply_markup=_more_keyboard(hits, answer.shown, 0),
         )
 
@@ -264,11 +263,16 @@ class BotHandlers:
             return
         await query.answer()
         answer = replies.answer_message(question, hits[: self.settings.top_k], offset)
-        await query.edit_message_text(
-            answer.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=_more_keyboard(hits, answer.shown, offset),
-        )
+        try:
+            await query.edit_message_text(
+                answer.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_more_keyboard(hits, answer.shown, offset),
+            )
+        except BadRequest as error:
+            # A second tap on the same button asks for the page already shown.
+            if "not modified" not in str(error).lower():
+                raise
 
     async def _search(self, question: str, offset: int) -> list[Hit]:
         """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)."""
