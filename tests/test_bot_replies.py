@@ -173,3 +173,17 @@ def test_upload_replies_escape_file_names() -> None:
     refused = replies.upload_refused_message("a&b.txt", "file is not UTF-8 <text>")
     assert "a&amp;b.txt" in refused and "&lt;text&gt;" in refused
     parse_telegram_html(refused)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        replies.RATE_LIMITED,
+        replies.APOLOGY,
+        replies.NOT_ALLOWED,
+        replies.QUESTION_GONE,
+        replies.NO_MORE,
+    ],
+)
+def test_texts_shown_as_button_alerts_fit_telegrams_200_characters(text: str) -> None:
+    assert 0 < len(text) <= 200
