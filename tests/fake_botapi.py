@@ -130,6 +130,7 @@ class Fault:
     retry_after: int = 0
     status: int = 0
     seconds: float = 0.0
+    description: str = ""
 
     @staticmethod
     def flood(retry_after: int = 1) -> Fault:
@@ -146,6 +147,11 @@ class Fault:
         """Return a fault holding the request `seconds` (longer than the client waits), then
         closing the connection without an answer."""
         return Fault("timeout", seconds=seconds)
+
+    @staticmethod
+    def error(status: int = 400, description: str = "Bad Request: chat not found") -> Fault:
+        """Return a fault answering with a Bot API error object, as Telegram refuses a call."""
+        return Fault("error", status=status, description=description)
 
     @staticmethod
     def drop() -> Fault:
@@ -547,6 +553,8 @@ class FakeBotApi:
                 },
                 status=429,
             )
+        if fault.kind == "error":
+            return _error(fault.status, fault.description)
         if fault.kind == "server_error":
             return web.Response(status=fault.status, text="Bad Gateway")
         if fault.kind == "timeout":
