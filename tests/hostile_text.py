@@ -169,6 +169,12 @@ def hostile_hits(draw: st.DrawFn) -> Hit:
     )
 
 
+def article_meta(article: Article) -> dict[str, str | None]:
+    """Return the metadata fields of `article` as `make_article`'s `meta` mapping."""
+    fields = ("title", "source", "url", "date", "category", "author")
+    return {name: getattr(article, name) for name in fields}
+
+
 def assert_valid_reply(message: str) -> None:
     """Fail unless `message` is valid Telegram HTML with 1..4096 visible UTF-16 units."""
     parsed = parse_telegram_html(message)  # raises TelegramHtmlError when Telegram would

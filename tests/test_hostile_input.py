@@ -18,6 +18,7 @@ from retrieval.corpus import Article, ArticleFormatError, make_article
 from retrieval.search import CorpusStats, Hit, Retriever
 from tests.hostile_text import (
     LONG_TEXT,
+    article_meta,
     assert_valid_reply,
     check_question,
     check_rendering,
@@ -76,7 +77,7 @@ def test_hits_over_hostile_articles_render_valid_telegram_html(
 def test_hostile_article_is_indexed_searched_and_rendered(article: Article, question: str) -> None:
     """A hostile article goes through the real index; its own words must find it safely."""
     try:
-        article = make_article("hostile", "hostile.txt", vars_of(article), article.text)
+        article = make_article("hostile", "hostile.txt", article_meta(article), article.text)
     except ArticleFormatError:
         return  # nothing indexable in it: the corpus reader skips such files by contract
     retriever = Retriever.from_articles([article])
@@ -111,12 +112,6 @@ def test_the_validator_would_catch_an_unescaped_reply() -> None:
         assert_valid_reply("❓ <b>" + "<script>" + "</b>")
     with pytest.raises(AssertionError):
         assert_valid_reply("م" * 4097)
-
-
-def vars_of(article: Article) -> dict[str, str | None]:
-    """Return the metadata fields of an Article as make_article's `meta` mapping."""
-    fields = ("title", "source", "url", "date", "category", "author")
-    return {name: getattr(article, name) for name in fields}
 
 
 def test_help_stays_within_the_limit_when_a_title_has_a_huge_word() -> None:
