@@ -95,7 +95,7 @@ class Settings:
             reload_interval=_number(env, "RELOAD_INTERVAL", 5.0),
             max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", 5_000_000, minimum=1),
             rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 20, minimum=0),
-            max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10),
+            max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
         )
 

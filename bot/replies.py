@@ -26,7 +26,8 @@ _SENTENCE_CHARS = 1500
 _CONTEXT_CHARS = 220
 _TITLE_CHARS = 200
 _FIELD_CHARS = 80
-_QUESTION_CHARS = 300
+_QUESTION_CHARS = 1000  # the upper bound of MAX_QUESTION_CHARS: the header shows it whole
+_HEADER_ROOM = 1500  # ...unless escaping makes it longer than this
 
 APOLOGY = "عذرًا، حدث خطأ غير متوقع أثناء معالجة طلبك. حاول مرة أخرى بعد قليل."
 NON_TEXT_HINT = "أفهم الأسئلة المكتوبة فقط 📝 اكتب سؤالك نصًّا بالعربية، أو أرسل /help للأمثلة."
@@ -54,6 +55,7 @@ def utf16_length(text: str) -> int:
 def shorten(text: str, limit: int) -> str:
     """Return `text` on one line, cut at a word boundary to at most `limit` characters."""
     text = " ".join(text.split())
+    limit = max(limit, 2)
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)
@@ -141,7 +143,12 @@ def _context(text: str | None, scale: float, keep_end: bool) -> str:
 
 def question_header(question: str) -> str:
     """Return the first line of an answer: the question, so a later edit can recover it."""
-    return f"{QUESTION_MARK}<b>{html.escape(shorten(question, _QUESTION_CHARS))}</b>"
+    limit = _QUESTION_CHARS
+    while True:
+        header = f"{QUESTION_MARK}<b>{html.escape(shorten(question, limit))}</b>"
+        if utf16_length(header) <= _HEADER_ROOM or limit <= 20:
+            return header
+        limit //= 2  # a question of "&" or "<" escapes to five or four times its length
 
 
 def question_from_answer(plain_text: str | None) -> str | None:

@@ -187,3 +187,10 @@ def test_upload_replies_escape_file_names() -> None:
 )
 def test_texts_shown_as_button_alerts_fit_telegrams_200_characters(text: str) -> None:
     assert 0 < len(text) <= 200
+
+
+def test_questions_up_to_the_longest_allowed_are_read_back_whole() -> None:
+    question = " ".join(["سؤال"] * 199)  # 995 characters
+    answer = replies.answer_message(question, [hit("جواب.")])
+    visible = parse_telegram_html(answer.text).text
+    assert replies.question_from_answer(visible) == question
