@@ -4,7 +4,9 @@ Each simulated user asks a question, waits for the answer, and asks the next (a 
 loop, so at most one question per user is in flight). The bot runs in-process with
 concurrent update handling, long polling the loopback Bot API server (tests/fake_botapi.py)
 in the same event loop. Latency is from the moment the question is queued on the server to
-the moment the server receives the answer.
+the moment the server receives the answer. Meanwhile one more user floods the bot with 100
+questions at once: with the default per-user limit (20 a minute) they must get at most 20
+answers and exactly one notice, without slowing the others' exactly-one-answer guarantee.
 
     python -m benchmarks.load_test                       # 200 users x 10 questions, unpaced
     python -m benchmarks.load_test --api-rate 30         # Telegram's 30 requests/s pacing
@@ -24,11 +26,15 @@ import sys
 import time
 from pathlib import Path
 
+from bot import replies
 from tests.bot_harness import bot_settings, running_bot
 from tests.delivery import Question, ask, delivery_report
 from tests.fake_botapi import FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
+FLOOD_LIMIT = 20  # RATE_LIMIT_PER_MINUTE, the bot's default
+FLOODER = 99_999
+FLOOD_MESSAGES = 100
 QUESTIONS = (
     "ماذا قال جاك ما عن الأمن الرقمي؟",
     "ما موقف الصين من القرصنة الإلكترونية؟",
@@ -94,22 +100,44 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[rank]
 
 
+async def flood(api: FakeBotApi, user_id: int, count: int) -> list[Question]:
+    """One user sends `count` questions as fast as they can type them (no waiting)."""
+    questions = []
+    for n in range(count):
+        questions.append(ask(api, f"{QUESTIONS[n % len(QUESTIONS)]} {n}", user_id=user_id))
+        await asyncio.sleep(0)
+    return questions
+
+
+def flooder_line(api: FakeBotApi, user_id: int, sent: int) -> tuple[str, bool]:
+    """Return a summary of what the flooding user got, and whether it is one notice plus
+    at most the rate limit's burst of answers."""
+    texts = [message["text"] for message in api.bot_messages(user_id)]
+    notices = texts.count(replies.RATE_LIMITED)
+    answers = len(texts) - notices
+    line = f"flooding user: sent {sent}, answered {answers}, notices {notices}, ignored "
+    line += f"{sent - answers - notices}"
+    return line, notices == 1 and answers <= FLOOD_LIMIT
+
+
 async def run(users: int, per_user: int, api_rate: float, timeout: float, corpus: Path) -> bool:
     """Run the load, print the figures; return whether every question got exactly one answer."""
     async with FakeBotApi() as api:
         settings = bot_settings(
-            api, corpus, rate_limit_per_minute=20, api_requests_per_second=api_rate
+            api, corpus, rate_limit_per_minute=FLOOD_LIMIT, api_requests_per_second=api_rate
         )
         async with running_bot(settings):
             watcher = AnswerWatcher(api)
             watch = asyncio.create_task(watcher.watch())
             started = time.monotonic()
+            flooded = asyncio.create_task(flood(api, FLOODER, FLOOD_MESSAGES))
             per_user_results = await asyncio.gather(
                 *(
                     simulated_user(api, watcher, 50_000 + user, per_user, timeout)
                     for user in range(users)
                 )
             )
+            await flooded
             elapsed = time.monotonic() - started
             await asyncio.sleep(1.0)  # a late duplicate would arrive now
             watch.cancel()
@@ -141,7 +169,9 @@ async def run(users: int, per_user: int, api_rate: float, timeout: float, corpus
             f"rejected: {len(api.rejected)}"
         )
         print("exactly one answer per question: " + ("yes" if report.exactly_once else "NO"))
-        return report.exactly_once and not api.rejected
+        line, flooder_ok = flooder_line(api, FLOODER, FLOOD_MESSAGES)
+        print(line)
+        return report.exactly_once and not api.rejected and flooder_ok
 
 
 def main(argv: list[str] | None = None) -> int:
