@@ -148,6 +148,8 @@ class BotHandlers:
         verdict = self.limiter.check(user.id) if user else Verdict.ALLOW
         if verdict is Verdict.ALLOW:
             await _refuse(update, replies.NOT_ALLOWED)
+        elif update.callback_query is not None:
+            await update.callback_query.answer()
         raise ApplicationHandlerStop
 
     async def admit(self, update: Update) -> bool:
@@ -159,6 +161,8 @@ class BotHandlers:
         if verdict is Verdict.NOTIFY:
             log.info("user %s is over the rate limit; slowing them down", user.id)
             await _refuse(update, replies.RATE_LIMITED)
+        elif verdict is Verdict.DROP and update.callback_query is not None:
+            await update.callback_query.answer()  # stop the button's spinner, say nothing
         return verdict is Verdict.ALLOW
 
     # ---- commands ----------------------------------------------------------------------

@@ -84,6 +84,24 @@ async def test_flooding_user_gets_one_notice_and_other_users_are_unaffected(
     assert "جاك" in sent_texts(fake_botapi, 2)[0]
 
 
+async def test_a_flooding_user_pressing_buttons_gets_one_alert_and_no_stuck_spinners(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    async with running_bot(bot_settings(fake_botapi, corpus, rate_limit_per_minute=1, top_k=1)):
+        fake_botapi.send_text("الأمن الرقمي")
+        await fake_botapi.wait_for("sendMessage")
+        message_id = fake_botapi.bot_messages(1001)[-1]["message_id"]
+        fake_botapi.press_button(message_id, "more:1")
+        await fake_botapi.wait_for("answerCallbackQuery")
+        fake_botapi.press_button(message_id, "more:1")
+        await fake_botapi.wait_for(
+            "answerCallbackQuery", lambda c: c.params["callback_query_id"] == "cbq2"
+        )
+    alerts = [c.params.get("text") for c in fake_botapi.calls_to("answerCallbackQuery")]
+    assert alerts == [replies.RATE_LIMITED, None]
+    assert not fake_botapi.calls_to("editMessageText")
+
+
 async def test_admin_commands_refuse_non_admins(fake_botapi: FakeBotApi, corpus: Path) -> None:
     async with running_bot(bot_settings(fake_botapi, corpus, admin_ids=frozenset({ADMIN}))):
         fake_botapi.send_text("/stats")
