@@ -147,7 +147,7 @@ class BotHandlers:
         user = update.effective_user
         verdict = self.limiter.check(user.id) if user else Verdict.ALLOW
         if verdict is Verdict.ALLOW:
-            await _refuse(update, replies.NOT_ALLOWED)
+            await _refuse(update, replies.NOT_ALLOWED, only_commands_in_groups=True)
         elif update.callback_query is not None:
             await update.callback_query.answer()
         raise ApplicationHandlerStop
@@ -252,7 +252,7 @@ class BotHandlers:
         """«المزيد»: edit the answer to show the results after the ones it shows now."""
         query = update.callback_query
         offset = int(query.data.removeprefix(MORE_PREFIX))
-        question = question_of_answer(query, context.bot.id, context.bot.username)
+        question = question_of_answer(query, context.bot.username)
         if question is None:
             await query.answer(replies.QUESTION_GONE, show_alert=True)
             return
@@ -403,7 +403,7 @@ def addressed_question(message: Message, bot_id: int, bot_username: str | None) 
     return " ".join(text.split()) if addressed else None
 
 
-def question_of_answer(query: CallbackQuery, bot_id: int, bot_username: str | None) -> str | None:
+def question_of_answer(query: CallbackQuery, bot_username: str | None) -> str | None:
     """Return the question a «المزيد» button belongs to, or None when it cannot be found.
 
     The answer's first line shows the question, so this survives restarts; the message the
@@ -432,16 +432,20 @@ def _more_keyboard(hits: list[Hit], shown: int, offset: int) -> InlineKeyboardMa
     return InlineKeyboardMarkup([[button]])
 
 
-async def _refuse(update: Update, text: str) -> None:
-    """Tell the user `text` where they will see it: a reply, an alert, or nothing (inline)."""
+async def _refuse(update: Update, text: str, only_commands_in_groups: bool = False) -> None:
+    """Tell the user `text` where they will see it: a reply, an alert, or nothing (inline).
+
+    With `only_commands_in_groups`, group messages other than commands get no reply.
+    """
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.inline_query is not None:
         await update.inline_query.answer([], cache_time=0)
     elif update.effective_message is not None:
         message = update.effective_message
-        is_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-        if not is_group or (message.text or "").startswith("/"):
+        in_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        is_command = (message.text or "").startswith("/")
+        if not (only_commands_in_groups and in_group and not is_command):
             await message.reply_html(text)
 
 

@@ -84,6 +84,21 @@ async def test_flooding_user_gets_one_notice_and_other_users_are_unaffected(
     assert "جاك" in sent_texts(fake_botapi, 2)[0]
 
 
+async def test_the_flood_notice_also_reaches_a_user_asking_in_a_group(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    group = {"chat_id": -5001, "chat_type": "supergroup", "user_id": 2002}
+    async with running_bot(bot_settings(fake_botapi, corpus, rate_limit_per_minute=1)):
+        fake_botapi.send_text("/ask ماذا قال جاك ما عن الأمن الرقمي؟", **group)
+        await fake_botapi.wait_for("sendMessage")
+        second = fake_botapi.send_text("@arabic_qa_test_bot وماذا قال الرئيس الصيني؟", **group)
+        notice = await fake_botapi.wait_for(
+            "sendMessage", lambda c: c.params["text"] == replies.RATE_LIMITED
+        )
+    assert notice.params["reply_parameters"]["message_id"] == second
+    assert len(fake_botapi.calls_to("sendMessage")) == 2
+
+
 async def test_a_flooding_user_pressing_buttons_gets_one_alert_and_no_stuck_spinners(
     fake_botapi: FakeBotApi, corpus: Path
 ) -> None:
