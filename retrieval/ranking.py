@@ -26,6 +26,13 @@ class AnswerType(Enum):
     OTHER = "other"
 
 
+# The least share of a question (`confidence`) the best sentence must cover to be an answer.
+# Calibrated on XQuAD-ar (docs/quality.md, benchmarks/no_answer_threshold.py): keeps over
+# 99% of the correct top-1 answers and declines over a third of the questions whose article
+# was removed from the corpus.
+NO_ANSWER_THRESHOLD = 0.2
+
+
 @dataclass(frozen=True, slots=True)
 class RankingParams:
     """Weights of the ranking model; the defaults are the tuned values (docs/quality.md).
@@ -39,6 +46,7 @@ class RankingParams:
     paragraph_weight: float = 0.5
     article_weight: float = 0.5
     answer_type_weight: float = 0.2
+    specificity_weight: float = 0.5
     candidates: int = 100
 
 
@@ -89,16 +97,21 @@ def analyze(index: CorpusIndex, question: str) -> Query:
     )
 
 
-_NUMBER_WORDS = (
-    "واحد|اثن|ثلاث|اربع|خمس|ست|سبع|ثماني|ثمان|تسع|عشر|مائه|مئه|ماءه|مئات|الف|الاف|مليون|ملايين|"
-    "مليار|نصف|ربع|ثلث|ضعف"
+# Number words in normalized form; a prefix و ب ل or the article may come before them.
+_NUMBER_WORDS = "|".join(
+    """واحد واحده اثنان اثنين اثنتان اثنتين ثلاث ثلاثه ثلاثين ثلاثون اربع اربعه اربعين
+    اربعون خمس خمسه خمسين خمسون ست سته ستين ستون سبع سبعه سبعين سبعون ثمان ثماني ثمانيه
+    ثمانين ثمانون تسع تسعه تسعين تسعون عشر عشره عشرين عشرون مائه مئه مئات مائتين مئتين الف
+    الفين الاف مليون ملايين مليار مليارات نصف ربع ثلث ثلثي ضعف""".split()
 )
-_NUMBER = re.compile(rf"\d|(?<!\w)(?:[وبل]?(?:ال)?)(?:{_NUMBER_WORDS})\w{{0,3}}(?!\w)")
+_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|(?<!\w)[وبل]?(?:ال)?(?:{_NUMBER_WORDS})(?!\w)")
 _MONTHS = (
     "يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|"
     "كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين"
 )
-_DATE = re.compile(rf"(?<!\d)(?:1\d{{3}}|20\d{{2}})(?!\d)|(?<!\w)[وفب]?(?:{_MONTHS})(?!\w)|القرن")
+_DATE = re.compile(
+    rf"(?<![\d.,])(?:1\d{{3}}|20\d{{2}})(?![\d.,])|(?<!\w)[وفب]?(?:{_MONTHS})(?!\w)|القرن"
+)
 
 
 def has_answer_type(text: str, wanted: AnswerType, question_tokens: frozenset[str]) -> bool:
@@ -111,6 +124,56 @@ def has_answer_type(text: str, wanted: AnswerType, question_tokens: frozenset[st
     pattern = _DATE if wanted is AnswerType.DATE else _NUMBER
     folded = normalize(text)
     return any(m.group().strip() not in question_tokens for m in pattern.finditer(folded))
+
+
+def confidence(index: CorpusIndex, query: Query, sentence: int) -> float:
+    """Return the share of the question that `sentence` covers, in [0, 1].
+
+    The idf-weighted fraction of the question's distinct terms found in the sentence, with
+    Lucene's always-positive idf over sentences; a term the corpus has never seen counts
+    with the idf of a term seen nowhere. A fraction, unlike a BM25 score, means the same in
+    a one-article corpus and in a 300k-sentence one, so one no-answer threshold fits both.
+    """
+    distinct = list(dict.fromkeys(query.terms))
+    if not distinct:
+        return 0.0
+    n = index.n_sentences
+    indptr = index.sentences.weights.indptr
+    ptr = index.sent_token_ptr
+    present = set(index.token_terms[ptr[sentence] : ptr[sentence + 1]].tolist())
+    vocabulary = index.vocabulary
+    total = covered = 0.0
+    for term in distinct:
+        term_id = vocabulary.get(term)
+        df = 0 if term_id is None else int(indptr[term_id + 1] - indptr[term_id])
+        idf = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+        total += idf
+        if term_id in present:
+            covered += idf
+    return covered / total
+
+
+def _specificity(index: CorpusIndex, query: Query, docs: np.ndarray) -> np.ndarray:
+    """Return, per candidate sentence, how specific its matched terms are within its article.
+
+    Sum over the question terms the sentence contains of ln(1 + sentences of the article /
+    sentences of the article containing the term). Once paragraph and article evidence have
+    found the right article, the sentence to return is the one holding the question's words
+    that are rare there, not the one repeating the article's topic (its name, its title).
+    """
+    indptr, indices = index.sentences.weights.indptr, index.sentences.weights.indices
+    articles = index.sent_article[docs]
+    n_articles = len(index.articles)
+    article_sizes = np.bincount(index.sent_article, minlength=n_articles)[articles]
+    total = np.zeros(len(docs))
+    for term in dict.fromkeys(query.term_ids):
+        postings = indices[indptr[term] : indptr[term + 1]]
+        present = np.isin(docs, postings)
+        if not present.any():
+            continue
+        in_article = np.bincount(index.sent_article[postings], minlength=n_articles)[articles]
+        total += np.where(present, np.log1p(article_sizes / np.maximum(in_article, 1)), 0.0)
+    return total
 
 
 def _lookup(matrix: BM25Matrix, term_ids: tuple[int, ...], rows: np.ndarray) -> np.ndarray:
@@ -146,6 +209,10 @@ def rank(
         score = score + params.article_weight * _scaled(articles)
     top = _top_order(score, docs, max(params.candidates, at_least))
     docs, score = docs[top], score[top]
+    if params.specificity_weight:
+        score = score + params.specificity_weight * _scaled(_specificity(index, query, docs))
+        order = np.lexsort((docs, -score))
+        docs, score = docs[order], score[order]
     if params.answer_type_weight and query.answer_type is not AnswerType.OTHER:
         bonus = np.array(
             [

@@ -58,7 +58,7 @@ class Retriever:
         self,
         index: CorpusIndex,
         skipped: list[SkippedFile] | tuple[SkippedFile, ...] = (),
-        min_score: float = 0.0,
+        min_score: float = ranking.NO_ANSWER_THRESHOLD,
         ranking_params: ranking.RankingParams | None = None,
     ) -> None:
         self.index = index
@@ -103,16 +103,15 @@ class Retriever:
     def search(self, question: str, top_k: int = 3, offset: int = 0) -> list[Hit]:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
-        Sentences whose normalized text is identical appear once. A question none of whose
-        terms occur in the corpus, or whose best score is under `min_score`, returns [].
+        Sentences whose normalized text is identical appear once. When the best sentence
+        covers less than `min_score` of the question (`ranking.confidence`), the corpus holds no
+        answer and the result is [], as it is for a question none of whose terms occur.
         """
         query = ranking.analyze(self.index, question)
         if not query.term_ids or top_k <= 0:
             return []
         docs, scores = ranking.rank(self.index, query, self.ranking, (offset + top_k) * 4 + 8)
-        keep = scores > max(self.min_score, 0.0)
-        docs, scores = docs[keep], scores[keep]
-        if len(docs) == 0:
+        if len(docs) == 0 or not self._answers(query, int(docs[0])):
             return []
         hits: list[Hit] = []
         seen_keys: set[int] = set()
@@ -128,6 +127,12 @@ class Retriever:
             if len(hits) == top_k:
                 break
         return hits
+
+    def _answers(self, query: ranking.Query, sentence: int) -> bool:
+        """Return whether the best `sentence` covers enough of the question to answer it."""
+        return (
+            self.min_score <= 0 or ranking.confidence(self.index, query, sentence) >= self.min_score
+        )
 
     def _hit(self, sentence: int, score: float, query_terms: frozenset[str]) -> Hit:
         index = self.index
