@@ -86,6 +86,7 @@ class LiveRetriever:
         self._current: Retriever | None = None
         self._fingerprint: Fingerprint = {}
         self._last_report: ReloadReport | None = None
+        self._last_change: ReloadReport | None = None
 
     @property
     def current(self) -> Retriever:
@@ -102,6 +103,12 @@ class LiveRetriever:
     def last_report(self) -> ReloadReport | None:
         """Return the report of the latest load or reload, or None before the first."""
         return self._last_report
+
+    @property
+    def last_change(self) -> ReloadReport | None:
+        """Return the report of the latest load or reload that swapped in a new index
+        (periodic checks that found nothing to do do not replace it), or None."""
+        return self._last_change
 
     def load(self) -> ReloadReport:
         """Read the whole corpus and make it current; returns what was loaded.
@@ -152,7 +159,7 @@ class LiveRetriever:
         self._current = retriever
         self._fingerprint = new_print
         report = self._report(True, added, modified, removed, time.perf_counter() - started, at)
-        self._last_report = report
+        self._last_report = self._last_change = report
         for skipped in report.skipped:
             log.warning("skipped %s: %s", skipped.path, skipped.reason)
         log.info(

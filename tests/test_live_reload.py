@@ -69,10 +69,12 @@ def test_reload_without_changes_keeps_the_same_retriever(corpus: Path) -> None:
     live = LiveRetriever(corpus)
     live.load()
     before = live.current
+    first = live.last_report
     report = live.reload()
     assert not report.changed and report.articles == 7
     assert live.current is before
     assert live.last_report is report
+    assert live.last_change is first
 
 
 def test_forced_reload_rebuilds_even_without_changes(corpus: Path) -> None:
