@@ -6,7 +6,8 @@ reload far faster than 31,000 small ones. Records are checked one by one (a bad 
 rejected with its reason, the others still import), duplicates are dropped by URL or by a
 hash of the normalized text (against the existing corpus too), and lines that a source
 repeats in many of its articles in the same file (footers, contact lines, datelines) are
-stripped before writing.
+stripped before writing. Each written record keeps `original_hash`, the hash of its text
+before that stripping, so importing the same file again recognises every article.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from retrieval.corpus import (
     bulk_records,
     clean_body,
     decode_bytes,
-    read_corpus,
+    find_article_files,
+    read_file,
     record_fields,
 )
 from retrieval.normalize import normalize
@@ -111,10 +113,11 @@ class _Seen:
         self.urls: set[str] = set()
         self.contents: set[str] = set()
 
-    def duplicate_kind(self, url: str | None, content: str) -> str | None:
+    def duplicate_kind(self, url: str | None, *contents: str) -> str | None:
+        """Return "same URL" or "same text" when the article was seen, else None."""
         if url is not None and url_key(url) in self.urls:
             return "same URL"
-        if content in self.contents:
+        if any(content in self.contents for content in contents):
             return "same text"
         return None
 
@@ -172,11 +175,8 @@ def import_files(
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir)
     corpus_dir.mkdir(parents=True, exist_ok=True)
-    seen = _Seen()
-    existing = read_corpus(corpus_dir).articles
-    for article in existing:
-        seen.add(article.url, content_key(article.text))
-    report = ImportReport(existing_articles=len(existing))
+    seen, existing = _seen_in_corpus(corpus_dir)
+    report = ImportReport(existing_articles=existing)
     for name, data in _input_units(paths, max_bytes):
         if isinstance(data, Rejected):
             file_report = FileReport(name, rejected=[data])
@@ -187,6 +187,33 @@ def import_files(
             on_file(file_report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _seen_in_corpus(corpus_dir: Path) -> tuple[_Seen, int]:
+    """Return the URL and content keys of the articles already in `corpus_dir`, and how many
+    there are. Imported records also carry `original_hash`, the key of their text before
+    boilerplate stripping, so importing the same file again finds every article."""
+    seen = _Seen()
+    articles = 0
+    for path in find_article_files(corpus_dir):
+        contents = read_file(path, corpus_dir)
+        articles += len(contents.articles)
+        for article in contents.articles:
+            seen.add(article.url, content_key(article.text))
+        if path.suffix.lower() == ".jsonl" and contents.articles:
+            seen.contents.update(_original_hashes(path))
+    return seen, articles
+
+
+def _original_hashes(path: Path) -> Iterator[str]:
+    """Yield the `original_hash` fields of the records of an imported `.jsonl` file."""
+    try:
+        records = bulk_records(".jsonl", decode_bytes(path.read_bytes()))
+        for _, record in records:
+            if isinstance(record, dict) and isinstance(record.get("original_hash"), str):
+                yield record["original_hash"]
+    except (OSError, ArticleFormatError):
+        return
 
 
 def _input_units(paths: Sequence[Path], max_bytes: int) -> Iterator[tuple[str, bytes | Rejected]]:
@@ -259,12 +286,15 @@ def _import_unit(name: str, data: bytes, folder: Path, seen: _Seen) -> FileRepor
             report.rejected.append(Rejected(where, "no article text", number))
             continue
         key = content_key(body)
-        kind = seen.duplicate_kind(meta["url"], key) or batch.duplicate_kind(meta["url"], key)
+        # Copies inside this file are dropped before the line statistics, which they would skew.
+        kind = batch.duplicate_kind(meta["url"], key)
         if kind is not None:
             report.duplicates[kind] += 1
             continue
         batch.add(meta["url"], key)
         candidates.append(_Candidate(number, meta, body, key))
+    # Learned from the whole file, whatever the corpus already holds, so that importing the
+    # same file again strips the same lines and recognises every article.
     by_source: dict[str, list[str]] = defaultdict(list)
     for candidate in candidates:
         by_source[candidate.meta["source"] or ""].append(candidate.body)
@@ -284,7 +314,7 @@ def _output_lines(
     name: str, candidates: list[_Candidate], report: FileReport, seen: _Seen
 ) -> Iterator[str]:
     """Yield the JSON line of each candidate after stripping its source's boilerplate lines,
-    counting the ones that turn out empty or duplicate once stripped."""
+    dropping the ones already in the corpus or imported before, and the ones left empty."""
     for candidate in candidates:
         boilerplate = set(report.boilerplate.get(candidate.meta["source"] or "", ()))
         body = strip_lines(candidate.body, boilerplate) if boilerplate else candidate.body
@@ -296,11 +326,13 @@ def _output_lines(
             )
             continue
         key = content_key(body) if body != candidate.body else candidate.content_key
-        if key in seen.contents:
-            report.duplicates["same text"] += 1
+        kind = seen.duplicate_kind(candidate.meta["url"], candidate.content_key, key)
+        if kind is not None:
+            report.duplicates[kind] += 1
             continue
         seen.add(candidate.meta["url"], candidate.content_key, key)
         record = {k: candidate.meta[k] for k in _OUTPUT_FIELDS if candidate.meta.get(k)}
         record["content"] = body
+        record["original_hash"] = candidate.content_key
         report.imported += 1
         yield json.dumps(record, ensure_ascii=False)

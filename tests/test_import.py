@@ -148,6 +148,21 @@ def test_line_repeated_across_a_sources_articles_is_stripped(tmp_path: Path, cor
     assert sum(FOOTER in a.text for a in articles if a.source == "okaz") == 1
 
 
+def test_copy_of_a_stripped_article_is_recognised_in_a_later_import(
+    tmp_path: Path, corpus: Path
+) -> None:
+    day1 = [record(n) for n in range(6)]
+    for item in day1:
+        item["content"] += f"\n{FOOTER}"
+    copy = dict(day1[0], url="http://example.sa/almadina/copy")
+    day2 = write_json(tmp_path / "day2.json", [copy, record(7)])
+    import_files([write_json(tmp_path / "day1.json", day1)], corpus)
+    report = import_files([day2], corpus)
+    assert (report.imported, report.duplicates) == (1, {"same text": 1})
+    again = import_files([day2], corpus)
+    assert (again.imported, again.duplicates) == (0, {"same text": 1, "same URL": 1})
+
+
 def test_whole_files_that_cannot_be_imported_are_refused_with_reasons(
     tmp_path: Path, corpus: Path
 ) -> None:
@@ -219,3 +234,5 @@ def test_all_saudinewsnet_zips_import_as_shipped(tmp_path: Path) -> None:
     assert total == 31_030 and report.refused_files == []
     assert report.imported > 29_000
     assert len(list((tmp_path / "corpus" / IMPORT_FOLDER).iterdir())) == 18
+    again = import_files(zips, tmp_path / "corpus")
+    assert again.imported == 0 and again.existing_articles == report.imported
