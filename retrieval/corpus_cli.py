@@ -62,7 +62,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     if into.exists() and not into.is_dir():
         print(f"error: --into is not a folder: {into}", file=sys.stderr)
         return EXIT_FAILURE
-    report = import_files([Path(f) for f in args.files], into, on_file=_print_file)
+    try:
+        report = import_files([Path(f) for f in args.files], into, on_file=_print_file)
+    except OSError as exc:
+        print(f"error: cannot use corpus folder {into}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     _print_totals(report)
     return EXIT_FAILURE if report.refused_files else EXIT_OK
 

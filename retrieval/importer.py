@@ -302,16 +302,25 @@ def _import_unit(name: str, data: bytes, folder: Path, seen: _Seen) -> FileRepor
         boilerplate = repeated_lines(bodies)
         if boilerplate:
             report.boilerplate[source] = boilerplate
-    lines = list(_output_lines(name, candidates, report, seen))
+    written = _Seen()  # this file's articles join `seen` only once the file is written
+    lines = list(_output_lines(name, candidates, report, seen, written))
     if lines:
         stem = safe_stem(PurePosixPath(name.rsplit(":", 1)[-1]).stem, fallback="imported")
         content = ("\n".join(lines) + "\n").encode("utf-8")
-        report.written, _ = write_new_file(folder, stem, ".jsonl", content)
+        try:
+            report.written, _ = write_new_file(folder, stem, ".jsonl", content)
+        except OSError as exc:
+            report.imported = 0
+            reason = exc.strerror or str(exc)
+            report.rejected.append(Rejected(name, f"cannot write into {folder}: {reason}"))
+            return report
+        seen.urls |= written.urls
+        seen.contents |= written.contents
     return report
 
 
 def _output_lines(
-    name: str, candidates: list[_Candidate], report: FileReport, seen: _Seen
+    name: str, candidates: list[_Candidate], report: FileReport, seen: _Seen, written: _Seen
 ) -> Iterator[str]:
     """Yield the JSON line of each candidate after stripping its source's boilerplate lines,
     dropping the ones already in the corpus or imported before, and the ones left empty."""
@@ -326,11 +335,13 @@ def _output_lines(
             )
             continue
         key = content_key(body) if body != candidate.body else candidate.content_key
-        kind = seen.duplicate_kind(candidate.meta["url"], candidate.content_key, key)
+        keys = (candidate.content_key, key)
+        url = candidate.meta["url"]
+        kind = seen.duplicate_kind(url, *keys) or written.duplicate_kind(url, *keys)
         if kind is not None:
             report.duplicates[kind] += 1
             continue
-        seen.add(candidate.meta["url"], candidate.content_key, key)
+        written.add(url, *keys)
         record = {k: candidate.meta[k] for k in _OUTPUT_FIELDS if candidate.meta.get(k)}
         record["content"] = body
         record["original_hash"] = candidate.content_key

@@ -236,3 +236,24 @@ def test_all_saudinewsnet_zips_import_as_shipped(tmp_path: Path) -> None:
     assert len(list((tmp_path / "corpus" / IMPORT_FOLDER).iterdir())) == 18
     again = import_files(zips, tmp_path / "corpus")
     assert again.imported == 0 and again.existing_articles == report.imported
+
+
+def test_unwritable_import_folder_is_reported_not_raised(tmp_path: Path, corpus: Path) -> None:
+    corpus.mkdir()
+    (corpus / IMPORT_FOLDER).write_text("a file where the folder should be", encoding="utf-8")
+    source = write_json(tmp_path / "day.json", [record(1)])
+    report = import_files([source], corpus)
+    assert report.imported == 0
+    [refused] = report.refused_files
+    assert refused.reason.startswith("cannot write into")
+
+
+def test_cli_import_into_a_path_below_a_file_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    source = write_json(tmp_path / "day.json", [record(1)])
+    assert main(["import", str(source), "--into", str(blocker / "corpus")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: cannot use corpus folder") and len(err.splitlines()) == 1
