@@ -83,7 +83,7 @@ def add_document(
     if not parsed.articles:
         reason = parsed.skipped[0].reason if parsed.skipped else "no article text"
         raise AddError(f"no article found in the file: {reason}")
-    path, present = write_new_file(_corpus_folder(corpus_dir), stem, suffix, text.encode("utf-8"))
+    path, present = _save(corpus_dir, stem, suffix, text.encode("utf-8"))
     return AddResult(path, len(parsed.articles), parsed.articles[0].title, present)
 
 
@@ -139,7 +139,7 @@ def add_article(
         reason = parsed.skipped[0].reason if parsed.skipped else "no article text"
         raise AddError(f"the article has no text worth indexing: {reason}")
     stem = safe_stem(str(fields["title"]))
-    path, present = write_new_file(_corpus_folder(corpus_dir), stem, ".md", content.encode("utf-8"))
+    path, present = _save(corpus_dir, stem, ".md", content.encode("utf-8"))
     return AddResult(path, 1, parsed.articles[0].title, present)
 
 
@@ -167,11 +167,16 @@ def _check_date(value: str | Date | None) -> str | None:
     return text
 
 
-def _corpus_folder(corpus_dir: Path) -> Path:
+def _save(corpus_dir: Path, stem: str, suffix: str, content: bytes) -> tuple[Path, bool]:
+    """Return write_new_file's (path, already_present) in an existing corpus folder; every
+    failure becomes an AddError."""
     folder = Path(corpus_dir).resolve()
     if not folder.is_dir():
         raise AddError(f"corpus folder not found: {corpus_dir}")
-    return folder
+    try:
+        return write_new_file(folder, stem, suffix, content)
+    except OSError as exc:
+        raise AddError(f"cannot write into {corpus_dir}: {exc.strerror or exc}") from exc
 
 
 def write_new_file(folder: Path, stem: str, suffix: str, content: bytes) -> tuple[Path, bool]:

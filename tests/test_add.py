@@ -228,3 +228,14 @@ def test_cli_add_failures_are_one_line_on_stderr(
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert list(corpus.iterdir()) == []
+
+
+def test_write_failure_is_an_add_error(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("retrieval.add.tempfile.mkstemp", refuse)
+    with pytest.raises(AddError, match="cannot write into .*Permission denied"):
+        add_article(corpus, BODY, title="x")
+    with pytest.raises(AddError, match="cannot write into"):
+        add_document(corpus, "a.txt", f"عنوان\n\n{BODY}".encode())
