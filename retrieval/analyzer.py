@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from retrieval.normalize import normalize
 
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 
 # A token is a number (with an optional decimal part: 3.5, 1,000) or a run of letters.
 # Latin and Arabic letters are separate runs, so "cnnالعربية" gives two tokens.
@@ -54,10 +54,11 @@ def stem(word: str) -> str:
 
     Light10 (Larkey et al.; Lucene's ArabicStemmer) extended where it misses common clitics:
     a leading و; the definite article with its prefixes; a possessive pronoun, restoring ة
-    written as ت before it (أطروحته), or else the accusative alef of tanween (فريقاً); the
-    usual suffixes; finally attached ب or ل while five letters or more remain. That last step
-    runs whatever came before, so بريطانيا, لبريطانيا and البريطانية keep meeting. Other
-    steps leave at least two letters (three after a pronoun), so stems stay recognisable.
+    written as ت before it (أطروحته), or else the accusative alef of tanween on words of five
+    letters or more (فريقاً, not بابا); the usual suffixes; finally attached ب or ل while five
+    letters or more remain. That last step runs whatever came before, so بريطانيا, لبريطانيا
+    and البريطانية keep meeting. Other steps leave at least two letters (three after a
+    pronoun), so stems stay recognisable.
     """
     if not word or word[0] < "\u0621":
         return word
@@ -74,7 +75,7 @@ def stem(word: str) -> str:
     else:
         if len(word) >= 5 and word.endswith("ته") and not word.endswith("اته"):
             word = word[:-2]
-        elif len(word) >= 4 and word[-1] == "ا":
+        elif len(word) >= 5 and word[-1] == "ا":
             word = word[:-1]
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
@@ -133,6 +134,12 @@ def term_spans(text: str) -> list[TermSpan]:
     """
     spans: list[TermSpan] = []
     for match in _RAW_WORD.finditer(text):
-        for term in terms(match.group()):
+        for term in _word_terms(match.group()):
             spans.append(TermSpan(term, match.start(), match.end()))
     return spans
+
+
+@lru_cache(maxsize=200_000)
+def _word_terms(word: str) -> tuple[str, ...]:
+    """Return the index terms of one raw word (cached: replies highlight the same words)."""
+    return tuple(terms(word))

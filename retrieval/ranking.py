@@ -160,26 +160,32 @@ def _specificity(index: CorpusIndex, query: Query, docs: np.ndarray) -> np.ndarr
     sentences of the article containing the term). Once paragraph and article evidence have
     found the right article, the sentence to return is the one holding the question's words
     that are rare there, not the one repeating the article's topic (its name, its title).
+    Postings are sorted, so every count is a binary search: the cost does not grow with the
+    corpus.
     """
     indptr, indices = index.sentences.weights.indptr, index.sentences.weights.indices
     articles = index.sent_article[docs]
-    n_articles = len(index.articles)
-    article_sizes = np.bincount(index.sent_article, minlength=n_articles)[articles]
+    first = np.searchsorted(index.sent_article, articles, side="left")
+    last = np.searchsorted(index.sent_article, articles, side="right")
     total = np.zeros(len(docs))
     for term in dict.fromkeys(query.term_ids):
         postings = indices[indptr[term] : indptr[term + 1]]
-        present = np.isin(docs, postings)
-        if not present.any():
+        if len(postings) == 0:
             continue
-        in_article = np.bincount(index.sent_article[postings], minlength=n_articles)[articles]
-        total += np.where(present, np.log1p(article_sizes / np.maximum(in_article, 1)), 0.0)
+        at = np.minimum(np.searchsorted(postings, docs), len(postings) - 1)
+        present = postings[at] == docs
+        in_article = np.searchsorted(postings, last) - np.searchsorted(postings, first)
+        weight = np.log1p((last - first) / np.maximum(in_article, 1))
+        total += np.where(present, weight, 0.0)
     return total
 
 
 def _lookup(matrix: BM25Matrix, term_ids: tuple[int, ...], rows: np.ndarray) -> np.ndarray:
-    """Return the BM25 score of documents `rows` of `matrix` (every row must match a term)."""
+    """Return the BM25 score of documents `rows` of `matrix` (0 where no term matches)."""
     docs, scores = matrix.scores(term_ids)
-    return scores[np.searchsorted(docs, rows)]
+    dense = np.zeros(matrix.n_docs)
+    dense[docs] = scores
+    return dense[rows]
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
@@ -187,47 +193,59 @@ def _scaled(values: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else values
 
 
-def rank(
-    index: CorpusIndex, query: Query, params: RankingParams, at_least: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (sentence ids, scores) of the best candidate sentences for `query`, best first.
+class Ranker:
+    """Ranks the sentences of one immutable `CorpusIndex`; built once per Retriever.
 
-    Every sentence containing a query term is scored cheaply from its own BM25 and those of
-    its paragraph and article; the best `params.candidates` (or `at_least`) of
-    them then get the answer-type cue, which needs their text.
+    Holds what is derived from the index once rather than per question: each sentence's
+    length correction.
     """
-    docs, sentence_scores = index.sentences.scores(query.term_ids)
-    if len(docs) == 0:
-        return docs, sentence_scores
-    sentence_scores = sentence_scores * _length_correction(index, docs, params)
-    score = _scaled(sentence_scores)
-    if params.paragraph_weight:
-        paragraphs = _lookup(index.paragraphs, query.term_ids, index.sent_paragraph[docs])
-        score = score + params.paragraph_weight * _scaled(paragraphs)
-    if params.article_weight:
-        articles = _lookup(index.article_docs, query.term_ids, index.sent_article[docs])
-        score = score + params.article_weight * _scaled(articles)
-    top = _top_order(score, docs, max(params.candidates, at_least))
-    docs, score = docs[top], score[top]
-    if params.specificity_weight:
-        score = score + params.specificity_weight * _scaled(_specificity(index, query, docs))
-        order = np.lexsort((docs, -score))
-        docs, score = docs[order], score[order]
-    if params.answer_type_weight and query.answer_type is not AnswerType.OTHER:
-        bonus = np.array(
-            [
-                has_answer_type(index.sentence_text(int(d)), query.answer_type, query.tokens)
-                for d in docs
-            ],
-            dtype=np.float64,
-        )
-        score = score + params.answer_type_weight * bonus
-        order = np.lexsort((docs, -score))
-        docs, score = docs[order], score[order]
-    return docs, score
+
+    def __init__(self, index: CorpusIndex, params: RankingParams) -> None:
+        self.index = index
+        self.params = params
+        self.length_factor = _length_correction(index, params)
+
+    def rank(self, query: Query, at_least: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Return (sentence ids, scores) of the best candidate sentences, best first.
+
+        Every sentence containing a query term is scored cheaply from its own BM25 and
+        those of its paragraph and article; the best `params.candidates` (or `at_least`)
+        then get the within-article specificity of their terms, and those close enough to
+        the top to be lifted by it, the answer-type cue, which needs their text.
+        """
+        index, params = self.index, self.params
+        docs, sentence_scores = index.sentences.scores(query.term_ids)
+        if len(docs) == 0:
+            return docs, sentence_scores
+        score = _scaled(sentence_scores * self.length_factor[docs])
+        if params.paragraph_weight:
+            paragraphs = _lookup(index.paragraphs, query.term_ids, index.sent_paragraph[docs])
+            score = score + params.paragraph_weight * _scaled(paragraphs)
+        if params.article_weight:
+            articles = _lookup(index.article_docs, query.term_ids, index.sent_article[docs])
+            score = score + params.article_weight * _scaled(articles)
+        top = _top_order(score, docs, max(params.candidates, at_least))
+        docs, score = docs[top], score[top]
+        if params.specificity_weight:
+            score = score + params.specificity_weight * _scaled(_specificity(index, query, docs))
+            docs, score = _sorted(docs, score)
+        if params.answer_type_weight and query.answer_type is not AnswerType.OTHER:
+            # Only sentences within the cue's weight of the best can change places with it.
+            for i in np.flatnonzero(score >= score[0] - params.answer_type_weight):
+                text = index.sentence_text(int(docs[i]))
+                if has_answer_type(text, query.answer_type, query.tokens):
+                    score[i] += params.answer_type_weight
+            docs, score = _sorted(docs, score)
+        return docs, score
 
 
-def _length_correction(index: CorpusIndex, docs: np.ndarray, params: RankingParams) -> np.ndarray:
+def _sorted(docs: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return `docs` and `score` ordered best first; ties go to earlier sentences."""
+    order = np.lexsort((docs, -score))
+    return docs[order], score[order]
+
+
+def _length_correction(index: CorpusIndex, params: RankingParams) -> np.ndarray:
     """Return per-sentence factors turning the index's BM25 into BM25 with the ranking's k1, b.
 
     A term occurs once in almost every sentence, and for tf = 1 a BM25 weight is
@@ -235,11 +253,11 @@ def _length_correction(index: CorpusIndex, docs: np.ndarray, params: RankingPara
     rescales each sentence by a factor of its length. The index keeps rank-bm25's defaults
     (its scores are tested against rank-bm25); sentences want a softer length penalty.
     """
-    k1, b = index.params.k1, index.params.b
-    if (params.sentence_k1, params.sentence_b) == (k1, b):
-        return np.ones(len(docs))
     lengths = index.sentences.doc_lengths
-    relative = lengths[docs] / (float(lengths.mean()) or 1.0)
+    k1, b = index.params.k1, index.params.b
+    if (params.sentence_k1, params.sentence_b) == (k1, b) or len(lengths) == 0:
+        return np.ones(len(lengths))
+    relative = lengths / (float(lengths.mean()) or 1.0)
     wanted = (params.sentence_k1 + 1) / (
         1 + params.sentence_k1 * (1 - params.sentence_b + params.sentence_b * relative)
     )

@@ -64,7 +64,7 @@ class Retriever:
         self.index = index
         self.skipped = tuple(skipped)
         self.min_score = min_score
-        self.ranking = ranking_params or ranking.RankingParams()
+        self.ranker = ranking.Ranker(index, ranking_params or ranking.RankingParams())
 
     @classmethod
     def from_articles(cls, articles: list[Article]) -> Retriever:
@@ -110,7 +110,7 @@ class Retriever:
         query = ranking.analyze(self.index, question)
         if not query.term_ids or top_k <= 0:
             return []
-        docs, scores = ranking.rank(self.index, query, self.ranking, (offset + top_k) * 4 + 8)
+        docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
         if len(docs) == 0 or not self._answers(query, int(docs[0])):
             return []
         hits: list[Hit] = []
