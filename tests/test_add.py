@@ -235,7 +235,7 @@ def test_write_failure_is_an_add_error(corpus: Path, monkeypatch: pytest.MonkeyP
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("retrieval.add.tempfile.mkstemp", refuse)
-    with pytest.raises(AddError, match="cannot write into .*Permission denied"):
+    with pytest.raises(AddError, match=r"cannot write into .*Permission denied"):
         add_article(corpus, BODY, title="x")
     with pytest.raises(AddError, match="cannot write into"):
         add_document(corpus, "a.txt", f"عنوان\n\n{BODY}".encode())
