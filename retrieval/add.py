@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from retrieval.corpus import ArticleFormatError, decode_bytes, parse_text, parse_txt
+from retrieval.corpus import ArticleFormatError, SkippedFile, decode_bytes, parse_text, parse_txt
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".jsonl")
 MAX_UPLOAD_BYTES = 2_000_000
@@ -30,13 +30,15 @@ _UNSAFE_NAME_CHARS = re.compile(r"[^\w-]+")
 class AddResult:
     """Where an added article file went, how many articles it holds and the first title.
 
-    `already_present` is True when an identical file was already there (nothing written).
+    `already_present` is True when an identical file was already there (nothing written);
+    `skipped` lists the records of a `.jsonl` upload that will not load, with reasons.
     """
 
     path: Path
     articles: int
     title: str
     already_present: bool = False
+    skipped: tuple[SkippedFile, ...] = ()
 
 
 class AddError(ValueError):
@@ -84,7 +86,8 @@ def add_document(
         reason = parsed.skipped[0].reason if parsed.skipped else "no article text"
         raise AddError(f"no article found in the file: {reason}")
     path, present = _save(corpus_dir, stem, suffix, text.encode("utf-8"))
-    return AddResult(path, len(parsed.articles), parsed.articles[0].title, present)
+    skipped = tuple(SkippedFile(path.name, s.reason) for s in parsed.skipped)
+    return AddResult(path, len(parsed.articles), parsed.articles[0].title, present, skipped)
 
 
 def add_article(

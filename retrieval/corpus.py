@@ -125,7 +125,7 @@ def decode_bytes(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     as_cp1256 = data.decode("cp1256", errors="replace")
-    if _mostly_arabic(as_cp1256):
+    if _mostly_arabic(as_cp1256[:_BINARY_SAMPLE_CHARS]):
         return _checked_text(as_cp1256)
     best = from_bytes(data).best()
     if best is None:

@@ -124,8 +124,11 @@ def test_add_document_accepts_markdown_and_jsonl(corpus: Path) -> None:
     md = f"---\ntitle: فروع الفلافل\nsource: sabq\n---\n{BODY}\n".encode()
     assert add_document(corpus, "falafel.md", md).articles == 1
     lines = [json.dumps({"title": f"خبر {n}", "content": BODY}, ensure_ascii=False) for n in (1, 2)]
+    lines.insert(1, "{broken")
     result = add_document(corpus, "batch.jsonl", "\n".join(lines).encode())
     assert result.articles == 2 and result.title == "خبر 1"
+    [skipped] = result.skipped
+    assert skipped.path == "batch.jsonl" and skipped.reason.startswith("line 2: invalid JSON")
     assert len(read_corpus(corpus).articles) == 3
 
 
