@@ -148,20 +148,35 @@ class LiveRetriever:
         except Exception as exc:
             if not keep_old_on_error:
                 raise
-            log.exception("reload of %s failed; still serving the previous index", self.corpus_dir)
+            if isinstance(exc, OSError):  # e.g. the folder was moved away: no bug to trace
+                log.warning(
+                    "reload of %s failed (%s); still serving the previous index",
+                    self.corpus_dir,
+                    exc,
+                )
+            else:
+                log.exception(
+                    "reload of %s failed; still serving the previous index", self.corpus_dir
+                )
             report = replace(
                 self._report(False, (), (), (), time.perf_counter() - started, at),
                 error=f"{type(exc).__name__}: {exc}",
             )
             self._last_report = report
             return report
+        first_load = self._last_change is None
         # One reference assignment: readers see either the old or the new Retriever.
         self._current = retriever
         self._fingerprint = new_print
         report = self._report(True, added, modified, removed, time.perf_counter() - started, at)
         self._last_report = self._last_change = report
-        for skipped in report.skipped:
-            log.warning("skipped %s: %s", skipped.path, skipped.reason)
+        if first_load and opened.loaded_from_disk:
+            # The store logs skips only for the files it reads; on a start from the persisted
+            # index, name the other skipped files once so the operator sees them.
+            read_now = set(opened.added) | set(opened.modified)
+            for skipped in report.skipped:
+                if skipped.path not in read_now:
+                    log.warning("skipped %s: %s", skipped.path, skipped.reason)
         log.info(
             "corpus %s %s: %d articles, %d sentences (+%d ~%d -%d files) in %.2fs",
             self.corpus_dir,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -197,3 +198,30 @@ def test_concurrent_reloads_run_one_at_a_time(corpus: Path) -> None:
         thread.join()
     assert sum(r.changed for r in reports) == 1
     assert all(r.articles == 8 and r.error is None for r in reports)
+
+
+def test_skipped_files_are_named_in_the_log_on_a_start_from_the_persisted_index(
+    corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (corpus / "broken.md").write_text("---\ntitle: [\n---\nنص", encoding="utf-8")
+    LiveRetriever(corpus).load()  # reads every file and persists the index
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        report = LiveRetriever(corpus).load()
+    assert [s.path for s in report.skipped] == ["broken.md"]
+    assert [r.getMessage() for r in caplog.records if "broken.md" in r.getMessage()] == [
+        f"skipped broken.md: {report.skipped[0].reason}"
+    ]
+
+
+def test_failed_reload_is_one_warning_line_without_traceback(
+    corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    live = LiveRetriever(corpus)
+    live.load()
+    shutil.rmtree(corpus)
+    with caplog.at_level(logging.WARNING, logger="retrieval.live"):
+        live.reload()
+    [record] = caplog.records
+    assert "still serving the previous index" in record.getMessage()
+    assert record.exc_info is None
