@@ -29,7 +29,6 @@ import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -113,40 +112,24 @@ def open_index(
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
     index_dir = Path(index_dir) if index_dir is not None else corpus_dir / DEFAULT_INDEX_DIRNAME
-    with _lock(index_dir):
-        return _open_locked(corpus_dir, index_dir, progress)
-
-
-def _open_locked(corpus_dir: Path, index_dir: Path, progress: bool) -> OpenedIndex:
     stats = scan_corpus(corpus_dir, index_dir)
     params = BM25Params()
-    manifest, problem = read_manifest(index_dir, params)
-    previous = {r.path: r for r in manifest_files(manifest)} if manifest else {}
-    added = sorted(stats.keys() - previous.keys())
-    removed = sorted(previous.keys() - stats.keys())
-    unchanged: dict[str, FileRecord] = {}
-    modified: list[str] = []
-    for path in sorted(stats.keys() & previous.keys()):
-        record = previous[path]
-        size, mtime_ns = stats[path]
-        if (size, mtime_ns) == (record.size, record.mtime_ns):
-            unchanged[path] = record
-        elif size == record.size and _file_sha256(corpus_dir / path) == record.sha256:
-            unchanged[path] = dataclasses.replace(record, mtime_ns=mtime_ns)  # touched only
-        else:
-            modified.append(path)
-
     base: CorpusIndex | None = None
-    if manifest is not None and problem is None:
-        try:
-            base = load_data(index_dir, manifest)
-        except IndexCorrupt as exc:
-            problem = f"index corrupt: {exc}"
+    with _lock(index_dir, exclusive=False):  # no writer may replace the data while we read
+        manifest, problem = read_manifest(index_dir, params)
+        previous = {r.path: r for r in manifest_files(manifest)}
+        unchanged, modified = _unchanged_files(corpus_dir, stats, previous)
+        if manifest is not None and problem is None:
+            try:
+                base = load_data(index_dir, manifest)
+            except IndexCorrupt as exc:
+                problem = f"index corrupt: {exc}"
     if problem is not None:
         if problem != "no index yet":
             log.warning("index %s: %s; rebuilding", index_dir, problem)
         unchanged = {}
     to_read = sorted(stats.keys() - unchanged.keys())
+    removed = sorted(previous.keys() - stats.keys())
 
     fresh = _read_and_analyze_all(corpus_dir, to_read, progress)
     _log_skipped(fresh)
@@ -157,22 +140,40 @@ def _open_locked(corpus_dir: Path, index_dir: Path, progress: bool) -> OpenedInd
         result = index.compile_index(_assemble(records, unchanged, fresh, base, previous), params)
     if result is not base or manifest_files(manifest) != records:
         try:
-            save(index_dir, result, records, reuse_data=manifest if result is base else None)
+            with _lock(index_dir, exclusive=True):
+                save(index_dir, result, records, reuse_data=manifest if result is base else None)
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            log.warning(
-                "cannot save the index to %s (%s); serving it from memory", index_dir, reason
-            )
-    skipped = tuple(SkippedFile(r.path, reason) for r in records for reason in r.skipped)
+            log.warning("cannot save the index to %s (%s); serving from memory", index_dir, reason)
     return OpenedIndex(
         index=result,
-        skipped=skipped,
-        added=tuple(added) if manifest else tuple(sorted(stats)),
+        skipped=tuple(SkippedFile(r.path, why) for r in records for why in r.skipped),
+        added=tuple(sorted(stats.keys() - previous.keys())),
         modified=tuple(modified),
         removed=tuple(removed),
         rebuilt_reason=problem,
         loaded_from_disk=base is not None,
     )
+
+
+def _unchanged_files(
+    corpus_dir: Path, stats: dict[str, tuple[int, int]], previous: dict[str, FileRecord]
+) -> tuple[dict[str, FileRecord], list[str]]:
+    """Return the records of the files unchanged since `previous` (with their new mtime when
+    only touched) and the paths of the modified ones. Only a file whose size or mtime
+    changed is hashed."""
+    unchanged: dict[str, FileRecord] = {}
+    modified: list[str] = []
+    for path in sorted(stats.keys() & previous.keys()):
+        record = previous[path]
+        size, mtime_ns = stats[path]
+        if (size, mtime_ns) == (record.size, record.mtime_ns):
+            unchanged[path] = record
+        elif size == record.size and _file_sha256(corpus_dir / path) == record.sha256:
+            unchanged[path] = dataclasses.replace(record, mtime_ns=mtime_ns)
+        else:
+            modified.append(path)
+    return unchanged, modified
 
 
 def _assemble(
@@ -281,7 +282,7 @@ def _read_and_analyze_all(
                     path = futures[future]
                     results[path] = future.result()
                     bar.update(sizes[path])
-        except (BrokenProcessPool, OSError) as exc:
+        except Exception as exc:  # any failure is retried in-process, where a bug re-raises
             log.warning("worker processes failed (%s); analyzing in this process", exc)
         for path in paths:
             if path not in results:
@@ -308,20 +309,22 @@ def _size_or_zero(path: Path) -> int:
 
 
 @contextmanager
-def _lock(index_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `index_dir` so one process at a time reads or writes it.
+def _lock(index_dir: Path, exclusive: bool) -> Iterator[None]:
+    """Hold a lock on `index_dir`: shared to read it, exclusive to write it (fcntl.flock).
 
-    An index folder that cannot be created is not an error here: the index is then built
-    and served from memory (the save reports why).
+    Nothing is held while files are analyzed, so a slow build never blocks readers. A
+    folder that does not exist or cannot be written is not locked: there is nothing to
+    protect in it (a save then reports why it failed).
     """
     try:
-        index_dir.mkdir(parents=True, exist_ok=True)
+        if exclusive:
+            index_dir.mkdir(parents=True, exist_ok=True)
         handle = (index_dir / ".lock").open("a")
     except OSError:
         yield
         return
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         try:
             yield
         finally:
@@ -400,7 +403,7 @@ def save(
     Raises OSError when the folder cannot be written.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
-    if reuse_data is not None:
+    if reuse_data is not None and (index_dir / reuse_data["data"]).is_dir():
         data_name, checksums = reuse_data["data"], reuse_data["checksums"]
     else:
         data_name = f"data-{uuid.uuid4().hex[:12]}"
