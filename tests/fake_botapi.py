@@ -159,7 +159,7 @@ class Fault:
         return Fault("drop")
 
 
-class BadRequest(Exception):
+class ApiError(Exception):
     """Raised by a method implementation: the call is answered with a Bot API error."""
 
     def __init__(self, description: str, code: int = 400) -> None:
@@ -531,7 +531,7 @@ class FakeBotApi:
                 result = await self._get_updates(params)
             else:
                 result = implementation(params)
-        except BadRequest as exc:
+        except ApiError as exc:
             call.error = exc.description
             self._record(self.rejected, call)
             return _error(exc.code, exc.description)
@@ -596,7 +596,7 @@ class FakeBotApi:
 
     async def _get_updates(self, params: dict) -> list[dict]:
         if self.webhook.get("url"):
-            raise BadRequest(
+            raise ApiError(
                 "Conflict: can't use getUpdates method while webhook is active; "
                 "use deleteWebhook to delete the webhook first",
                 code=409,
@@ -640,9 +640,9 @@ class FakeBotApi:
         url = params.get("url") or ""
         secret = params.get("secret_token")
         if url and not url.startswith("https://"):
-            raise BadRequest("Bad Request: bad webhook: HTTPS url must be provided for webhook")
+            raise ApiError("Bad Request: bad webhook: HTTPS url must be provided for webhook")
         if secret is not None and not _SECRET_TOKEN.match(secret):
-            raise BadRequest("Bad Request: secret token contains unallowed characters")
+            raise ApiError("Bad Request: secret token contains unallowed characters")
         if params.get("drop_pending_updates"):
             self._updates.clear()
         self.webhook = dict(params)
@@ -695,7 +695,7 @@ class FakeBotApi:
             and entities == message["entities"]
             and reply_markup == message["reply_markup"]
         ):
-            raise BadRequest(
+            raise ApiError(
                 "Bad Request: message is not modified: specified new message content and "
                 "reply markup are exactly the same as a current content and reply markup "
                 "of the message"
@@ -717,7 +717,7 @@ class FakeBotApi:
         reply_markup = params.get("reply_markup")
         _check_reply_markup(reply_markup)
         if reply_markup == message["reply_markup"]:
-            raise BadRequest(
+            raise ApiError(
                 "Bad Request: message is not modified: specified new message content and "
                 "reply markup are exactly the same as a current content and reply markup "
                 "of the message"
@@ -728,37 +728,37 @@ class FakeBotApi:
     def _send_chat_action(self, params: dict) -> bool:
         self._chat(params.get("chat_id"))
         if params.get("action") not in _CHAT_ACTIONS:
-            raise BadRequest("Bad Request: wrong parameter action in request")
+            raise ApiError("Bad Request: wrong parameter action in request")
         return True
 
     def _answer_callback_query(self, params: dict) -> bool:
         query_id = _required(params, "callback_query_id")
         if query_id not in self._open_callback_queries:
-            raise BadRequest(
+            raise ApiError(
                 "Bad Request: query is too old and response timeout expired or query ID is invalid"
             )
         if len(params.get("text") or "") > 200:
-            raise BadRequest("Bad Request: MESSAGE_TOO_LONG")
+            raise ApiError("Bad Request: MESSAGE_TOO_LONG")
         self._open_callback_queries.discard(query_id)
         return True
 
     def _answer_inline_query(self, params: dict) -> bool:
         query_id = _required(params, "inline_query_id")
         if query_id not in self._open_inline_queries:
-            raise BadRequest(
+            raise ApiError(
                 "Bad Request: query is too old and response timeout expired or query ID is invalid"
             )
         results = params.get("results")
         if not isinstance(results, list):
-            raise BadRequest("Bad Request: can't parse inline query results JSON object")
+            raise ApiError("Bad Request: can't parse inline query results JSON object")
         if len(results) > MAX_INLINE_RESULTS:
-            raise BadRequest("Bad Request: RESULTS_TOO_MUCH")
+            raise ApiError("Bad Request: RESULTS_TOO_MUCH")
         ids = [str(result.get("id", "")) for result in results]
         if len(set(ids)) != len(ids):
-            raise BadRequest("Bad Request: RESULT_ID_DUPLICATE")
+            raise ApiError("Bad Request: RESULT_ID_DUPLICATE")
         for result in results:
             if not 1 <= len(str(result.get("id", "")).encode()) <= 64:
-                raise BadRequest("Bad Request: RESULT_ID_INVALID")
+                raise ApiError("Bad Request: RESULT_ID_INVALID")
             content = result.get("input_message_content") or {}
             if "message_text" in content:
                 _visible_text(content["message_text"], content.get("parse_mode"), None)
@@ -769,12 +769,12 @@ class FakeBotApi:
     def _set_my_commands(self, params: dict) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
-            raise BadRequest("Bad Request: can't parse commands JSON object")
+            raise ApiError("Bad Request: can't parse commands JSON object")
         for command in commands:
             if not _COMMAND_NAME.match(str(command.get("command", ""))):
-                raise BadRequest("Bad Request: BOT_COMMAND_INVALID")
+                raise ApiError("Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
-                raise BadRequest("Bad Request: command description is empty or too long")
+                raise ApiError("Bad Request: command description is empty or too long")
         self.commands[_scope_key(params)] = commands
         return True
 
@@ -788,7 +788,7 @@ class FakeBotApi:
     def _get_file(self, params: dict) -> dict:
         stored = self._files.get(_required(params, "file_id"))
         if stored is None:
-            raise BadRequest("Bad Request: invalid file_id")
+            raise ApiError("Bad Request: invalid file_id")
         return {
             "file_id": stored.file_id,
             "file_unique_id": f"u{stored.file_id}",
@@ -800,7 +800,7 @@ class FakeBotApi:
         chat = self._chat(params.get("chat_id"))
         document = params.get("document")
         if document is None:
-            raise BadRequest("Bad Request: there is no document in the request")
+            raise ApiError("Bad Request: there is no document in the request")
         if isinstance(document, _Upload):
             file_id = self._new_file(document.data, "documents", "bin")
             file_name = document.filename
@@ -883,17 +883,17 @@ class FakeBotApi:
 
     def _chat(self, chat_id: object) -> dict:
         if chat_id is None or chat_id == "":
-            raise BadRequest("Bad Request: chat_id is empty")
+            raise ApiError("Bad Request: chat_id is empty")
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
-            raise BadRequest("Bad Request: chat not found")
+            raise ApiError("Bad Request: chat not found")
         return chat
 
     def _bot_message(self, params: dict) -> dict:
         chat = self._chat(params.get("chat_id"))
         message = self._messages.get((chat["id"], params.get("message_id")))
         if message is None or message["from"]["id"] != self.bot_id:
-            raise BadRequest("Bad Request: message to edit not found")
+            raise ApiError("Bad Request: message to edit not found")
         return message
 
     def _reply_target(self, chat_id: int, params: dict) -> int | None:
@@ -908,7 +908,7 @@ class FakeBotApi:
             )
             if allowed:
                 return None
-            raise BadRequest("Bad Request: message to be replied not found")
+            raise ApiError("Bad Request: message to be replied not found")
         return message_id
 
 
@@ -968,7 +968,7 @@ def _decode(name: str, value: Any) -> Any:
 def _required(params: dict, name: str) -> Any:
     value = params.get(name)
     if value is None or value == "":
-        raise BadRequest(
+        raise ApiError(
             f"Bad Request: {name} is empty"
             if name == "text"
             else f"Bad Request: {name} is required"
@@ -982,14 +982,14 @@ def _visible_text(text: str, parse_mode: str | None, entities: list | None) -> t
         try:
             parsed = parse_telegram_html(text)
         except TelegramHtmlError as exc:
-            raise BadRequest(f"Bad Request: {exc}") from None
+            raise ApiError(f"Bad Request: {exc}") from None
         visible, found = parsed.text, parsed.entities
     else:
         visible, found = text, list(entities or [])
     if not visible.strip():
-        raise BadRequest("Bad Request: message text is empty")
+        raise ApiError("Bad Request: message text is empty")
     if utf16_len(visible) > MAX_TEXT_UTF16:
-        raise BadRequest("Bad Request: message is too long")
+        raise ApiError("Bad Request: message is too long")
     return visible, found
 
 
@@ -1001,9 +1001,9 @@ def _check_reply_markup(reply_markup: object) -> None:
         for button in row:
             data = button.get("callback_data")
             if data is not None and not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
-                raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
+                raise ApiError("Bad Request: BUTTON_DATA_INVALID")
             if not button.get("text"):
-                raise BadRequest("Bad Request: text buttons are unallowed in the inline keyboard")
+                raise ApiError("Bad Request: text buttons are unallowed in the inline keyboard")
 
 
 def _scope_key(params: dict) -> str:
