@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import itertools
 import json
 import re
@@ -527,10 +528,9 @@ class FakeBotApi:
         if faults:
             return await self._serve_fault(request, call, faults.popleft())
         try:
-            if method.lower() == "getupdates":
-                result = await self._get_updates(params)
-            else:
-                result = implementation(params)
+            result = implementation(params)
+            if inspect.isawaitable(result):  # getUpdates waits (long polling)
+                result = await result
         except ApiError as exc:
             call.error = exc.description
             self._record(self.rejected, call)
