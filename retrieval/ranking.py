@@ -41,13 +41,14 @@ class RankingParams:
     depend on question length or corpus size.
     """
 
-    sentence_k1: float = 0.9
+    sentence_k1: float = 0.9  # BM25 k1 and b wanted for sentences (see _length_correction)
     sentence_b: float = 0.5
     paragraph_weight: float = 0.5
     article_weight: float = 0.5
     answer_type_weight: float = 0.2
     specificity_weight: float = 0.5
-    candidates: int = 100
+    candidates: int = 100  # sentences reranked with specificity and the answer-type cue
+    pool: int = 300  # best sentences by their own BM25 that get paragraph and article evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +182,20 @@ def _specificity(index: CorpusIndex, query: Query, docs: np.ndarray) -> np.ndarr
 
 
 def _lookup(matrix: BM25Matrix, term_ids: tuple[int, ...], rows: np.ndarray) -> np.ndarray:
-    """Return the BM25 score of documents `rows` of `matrix` (0 where no term matches)."""
-    docs, scores = matrix.scores(term_ids)
-    dense = np.zeros(matrix.n_docs)
-    dense[docs] = scores
-    return dense[rows]
+    """Return the BM25 score of documents `rows` of `matrix` (0 where no term matches).
+
+    One binary search per term in its sorted postings: the cost follows the number of rows
+    asked for, not the length of the postings (common words have long ones).
+    """
+    indptr, indices, data = matrix.weights.indptr, matrix.weights.indices, matrix.weights.data
+    total = np.zeros(len(rows))
+    for term in term_ids:
+        postings = indices[indptr[term] : indptr[term + 1]]
+        if len(postings) == 0:
+            continue
+        at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
+        total += np.where(postings[at] == rows, data[indptr[term] + at], 0.0)
+    return total
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
@@ -208,16 +218,21 @@ class Ranker:
     def rank(self, query: Query, at_least: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Return (sentence ids, scores) of the best candidate sentences, best first.
 
-        Every sentence containing a query term is scored cheaply from its own BM25 and
-        those of its paragraph and article; the best `params.candidates` (or `at_least`)
-        then get the within-article specificity of their terms, and those close enough to
-        the top to be lifted by it, the answer-type cue, which needs their text.
+        Every sentence containing a query term is scored by its own BM25; the best
+        `params.pool` of them add the BM25 of their paragraph and article; the best
+        `params.candidates` (or `at_least`) of those add the within-article specificity of
+        their terms, and those close enough to the top to be lifted by it, the answer-type
+        cue, which needs their text. Each stage works on a bounded set, so the cost of a
+        question hardly grows with the corpus beyond reading its terms' postings.
         """
         index, params = self.index, self.params
         docs, sentence_scores = index.sentences.scores(query.term_ids)
         if len(docs) == 0:
             return docs, sentence_scores
         score = _scaled(sentence_scores * self.length_factor[docs])
+        if len(docs) > params.pool:
+            kept = _top_order(score, docs, params.pool)
+            docs, score = docs[kept], score[kept]
         if params.paragraph_weight:
             paragraphs = _lookup(index.paragraphs, query.term_ids, index.sent_paragraph[docs])
             score = score + params.paragraph_weight * _scaled(paragraphs)
