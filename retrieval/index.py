@@ -174,10 +174,18 @@ def _stable_key(text: str) -> int:
     return int.from_bytes(digest, "little") & 0x7FFF_FFFF_FFFF_FFFF
 
 
+class _TermIds(dict[str, int]):
+    """A vocabulary that numbers each new term on first lookup (map() calls stay in C)."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = number = len(self)
+        return number
+
+
 def analyze(articles: Sequence[Article]) -> Analysis:
     """Return the sentence spans and term ids of `articles` (the slow, per-file step)."""
-    vocabulary: dict[str, int] = {}
-    term_of = vocabulary.setdefault
+    vocabulary = _TermIds()
+    term_id = vocabulary.__getitem__
     sent_article: list[int] = []
     sent_start: list[int] = []
     sent_end: list[int] = []
@@ -191,7 +199,7 @@ def analyze(articles: Sequence[Article]) -> Analysis:
         paragraph_numbers: dict[int, int] = {}
         for span in sentences.split(article.text):
             text = article.text[span.start : span.end]
-            token_terms.extend(term_of(t, len(vocabulary)) for t in analyzer.terms(text))
+            token_terms.extend(map(term_id, analyzer.terms(text)))
             sent_token_ptr.append(len(token_terms))
             sent_article.append(a)
             sent_start.append(span.start)
@@ -201,7 +209,7 @@ def analyze(articles: Sequence[Article]) -> Analysis:
             )
             # Same words in the same order = same sentence, whatever the punctuation.
             sent_key.append(_stable_key(" ".join(analyzer.tokens(text))))
-        title_terms.extend(term_of(t, len(vocabulary)) for t in analyzer.terms(article.title))
+        title_terms.extend(map(term_id, analyzer.terms(article.title)))
         title_token_ptr.append(len(title_terms))
     return Analysis(
         articles=list(articles),

@@ -277,7 +277,9 @@ def _read_and_analyze_all(
         try:
             # spawn, not fork: the caller may be a threaded program (the bot).
             with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-                futures = {pool.submit(read_and_analyze, corpus_dir, p): p for p in paths}
+                # Largest first, so that no big file is left for the end on one worker.
+                by_size = sorted(paths, key=sizes.__getitem__, reverse=True)
+                futures = {pool.submit(read_and_analyze, corpus_dir, p): p for p in by_size}
                 for future in as_completed(futures):
                     path = futures[future]
                     results[path] = future.result()
