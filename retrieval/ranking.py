@@ -1,8 +1,10 @@
 """How sentences are ranked for a question: BM25 evidence from the sentence, its paragraph
-and its article, then an answer-type cue on a bounded candidate set.
+and its article, then, on a bounded candidate set, the within-article specificity of the
+matched terms and an answer-type cue; and how sure the best sentence is (`confidence`).
 
 Kept apart from `search.py` so the scoring model can be read (and tuned) in one place;
-`Retriever.search` only turns the ranked sentence ids into `Hit`s.
+`Retriever.search` only turns the ranked sentence ids into `Hit`s. docs/quality.md gives the
+figures behind every weight.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ _MONTHS = (
     "كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين"
 )
 _DATE = re.compile(
-    rf"(?<![\d.,])(?:1\d{{3}}|20\d{{2}})(?![\d.,])|(?<!\w)[وفب]?(?:{_MONTHS})(?!\w)|القرن"
+    rf"(?<!\d)(?<!\d[.,])(?:1\d{{3}}|20\d{{2}})(?!\d|[.,]\d)|(?<!\w)[وفب]?(?:{_MONTHS})(?!\w)|القرن"
 )
 
 
@@ -199,6 +201,7 @@ def _lookup(matrix: BM25Matrix, term_ids: tuple[int, ...], rows: np.ndarray) -> 
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
+    """Return `values` divided by their maximum (unchanged when it is not positive)."""
     top = float(values.max()) if len(values) else 0.0
     return values / top if top > 0 else values
 
@@ -230,8 +233,8 @@ class Ranker:
         if len(docs) == 0:
             return docs, sentence_scores
         score = _scaled(sentence_scores * self.length_factor[docs])
-        if len(docs) > params.pool:
-            kept = _top_order(score, docs, params.pool)
+        if len(docs) > max(params.pool, at_least):
+            kept = _top_order(score, docs, max(params.pool, at_least))
             docs, score = docs[kept], score[kept]
         if params.paragraph_weight:
             paragraphs = _lookup(index.paragraphs, query.term_ids, index.sent_paragraph[docs])

@@ -19,6 +19,7 @@ from retrieval.normalize import normalize
         ("بفريستها", "فريس"),  # particle + pronoun + ة written as ت
         ("أطروحته", "اطروح"),  # pronoun after ة written as ت
         ("فريقاً", "فريق"),  # accusative tanween alef
+        ("بابا", "بابا"),  # ...but not on a four-letter word: بابا is not باب
         ("المصريون", "مصر"),  # plural ون, then nisba ي
         ("مهندسين", "مهندس"),  # plural ين
         ("كتابهم", "كتاب"),  # pronoun هم

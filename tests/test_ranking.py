@@ -1,0 +1,76 @@
+"""The ranking model's parts: answer types, their cue, and bounded, repeat-free paging."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval import ranking
+from retrieval.corpus import Article
+from retrieval.index import build
+from retrieval.search import Retriever
+
+AnswerType = ranking.AnswerType
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("متى بني السد العالي؟", AnswerType.DATE),
+        ("في أي عام تأسست الشركة؟", AnswerType.DATE),
+        ("في أي سنة انتهت الحرب؟", AnswerType.DATE),
+        ("كم يبلغ طول النهر؟", AnswerType.NUMBER),
+        ("ما عدد سكان المدينة؟", AnswerType.NUMBER),
+        ("ما نسبة البطالة؟", AnswerType.NUMBER),
+        ("من هو مؤسس علي بابا؟", AnswerType.OTHER),
+        ("أين يصب نهر النيل؟", AnswerType.OTHER),
+    ],
+)
+def test_answer_type_follows_the_question_word(question: str, expected: AnswerType) -> None:
+    assert ranking.answer_type(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "question_tokens", "expected"),
+    [
+        ("وقد بني السد في أسوان عام 1970.", AnswerType.DATE, frozenset(), True),
+        ("افتتح في شهر أكتوبر الماضي.", AnswerType.DATE, frozenset(), True),
+        ("يبلغ طوله 6650 كيلومتراً.", AnswerType.NUMBER, frozenset(), True),
+        ("سجل الفريق ثلاثة أهداف.", AnswerType.NUMBER, frozenset(), True),
+        ("فاز الفريق في سوبر بول 50.", AnswerType.NUMBER, frozenset({"50"}), False),
+        ("الفريق فاز بالمباراة النهائية.", AnswerType.NUMBER, frozenset(), False),
+        ("بلغ عدد السكان 1,160,000 نسمة.", AnswerType.DATE, frozenset(), False),
+    ],
+)
+def test_answer_type_cue_needs_a_value_the_question_does_not_give(
+    text: str, wanted: AnswerType, question_tokens: frozenset[str], expected: bool
+) -> None:
+    assert ranking.has_answer_type(text, wanted, question_tokens) is expected
+
+
+def test_date_question_prefers_the_sentence_with_a_year() -> None:
+    text = (
+        "يعد نهر النيل أطول أنهار العالم.\n"
+        "بني السد العالي في أسوان.\n"
+        "وقد بني السد العالي عام 1970.\n"
+        "تعيش في النهر أنواع كثيرة من الأسماك.\n"
+        "يزور المدينة سياح من بلدان كثيرة كل شتاء."
+    )
+    article = Article(id="a", title="النيل", path="a", text=text)
+    retriever = Retriever.from_articles([article])
+    plain = Retriever(retriever.index, ranking_params=ranking.RankingParams(answer_type_weight=0))
+    question = "متى بني السد العالي؟"
+    assert "1970" not in plain.search(question, top_k=1)[0].text
+    assert "1970" in retriever.search(question, top_k=1)[0].text
+
+
+def test_paging_past_the_candidate_pool_never_repeats_a_sentence() -> None:
+    articles = [
+        Article(id=f"a{i}", title=f"خبر {i}", path=f"a{i}", text=f"ارتفعت أسعار النفط {i} مرة.")
+        for i in range(40)
+    ]
+    params = ranking.RankingParams(candidates=5, pool=5)
+    retriever = Retriever(build(articles), min_score=0.0, ranking_params=params)
+    seen = []
+    for offset in range(0, 40, 10):
+        seen += [hit.sentence for hit in retriever.search("أسعار النفط", top_k=10, offset=offset)]
+    assert len(seen) == 40 and len(set(seen)) == 40
