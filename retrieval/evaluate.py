@@ -71,18 +71,27 @@ def load_squad(path: Path) -> Dataset:
     articles: list[Article] = []
     questions: list[Question] = []
     for a, entry in enumerate(raw["data"]):
-        title = str(entry.get("title", "")).replace("_", " ").strip()
-        paragraphs = entry.get("paragraphs", [])
-        text = "\n\n".join(str(p.get("context", "")).strip() for p in paragraphs)
-        articles.append(Article(id=f"squad-{a}", title=title, text=text, path=f"{path}#{a}"))
-        for paragraph in paragraphs:
-            for qa in paragraph.get("qas", []):
-                answers = tuple(dict.fromkeys(str(ans["text"]) for ans in qa.get("answers", [])))
-                if answers:
-                    questions.append(
-                        Question(str(qa.get("id", "")), str(qa["question"]), a, answers)
-                    )
+        try:
+            article, entry_questions = _read_entry(entry, a, str(path))
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise ValueError(f"malformed data[{a}]: {type(exc).__name__} {exc}") from exc
+        articles.append(article)
+        questions.extend(entry_questions)
     return Dataset(articles=articles, questions=questions)
+
+
+def _read_entry(entry: dict[str, Any], a: int, path: str) -> tuple[Article, list[Question]]:
+    """Return the Article and the answerable questions of one `data[]` entry."""
+    title = str(entry.get("title", "")).replace("_", " ").strip()
+    paragraphs = entry.get("paragraphs", [])
+    text = "\n\n".join(str(p.get("context", "")).strip() for p in paragraphs)
+    questions: list[Question] = []
+    for paragraph in paragraphs:
+        for qa in paragraph.get("qas", []):
+            answers = tuple(dict.fromkeys(str(ans["text"]) for ans in qa.get("answers", [])))
+            if answers:
+                questions.append(Question(str(qa.get("id", "")), str(qa["question"]), a, answers))
+    return Article(id=f"squad-{a}", title=title, text=text, path=f"{path}#{a}"), questions
 
 
 def is_hit(hit: Hit, question: Question, articles: list[Article]) -> bool:

@@ -14,6 +14,7 @@ from retrieval.normalize import normalize_for_comparison
 from retrieval.search import Hit, Retriever
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mini_squad_ar.json"
+ANSWER_WITHOUT_TEXT = {"question": "q", "answers": [{"answer_start": 0}]}
 
 
 @pytest.mark.parametrize(
@@ -138,7 +139,16 @@ def test_eval_command_prints_readable_figures(capsys: pytest.CaptureFixture[str]
     assert "MRR@10:" in out and "mean top-1 chars:" in out
 
 
-@pytest.mark.parametrize("content", [None, "not json", '{"no": "data"}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,
+        "not json",
+        '{"no": "data"}',
+        '{"data": [{"title": "x", "paragraphs": ["not an object"]}]}',
+        json.dumps({"data": [{"paragraphs": [{"context": "c", "qas": [ANSWER_WITHOUT_TEXT]}]}]}),
+    ],
+)
 def test_eval_command_reports_a_bad_file_in_one_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None
 ) -> None:
