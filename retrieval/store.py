@@ -207,15 +207,18 @@ def scan_corpus(corpus_dir: Path, index_dir: Path) -> dict[str, tuple[int, int]]
     Files inside `index_dir` are never articles, even when it is not a hidden folder.
     """
     result: dict[str, tuple[int, int]] = {}
-    resolved_index = index_dir.resolve()
+    inner_index: Path | None = index_dir.resolve()
+    if not inner_index.is_relative_to(corpus_dir.resolve()):
+        inner_index = None
     for path in find_article_files(corpus_dir):
-        if path.resolve().is_relative_to(resolved_index):
+        if inner_index is not None and path.resolve().is_relative_to(inner_index):
             continue
+        rel = path.relative_to(corpus_dir).as_posix()
         try:
             stat = path.stat()
-            result[path.relative_to(corpus_dir).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+            result[rel] = (stat.st_size, stat.st_mtime_ns)
         except OSError:
-            result[path.relative_to(corpus_dir).as_posix()] = (-1, -1)  # read_file says why
+            result[rel] = (-1, -1)  # read_and_analyze records why it cannot be read
     return result
 
 
