@@ -13,7 +13,8 @@ An index folder holds:
   `CorpusIndex`, `<view>.<part>.npy` for its BM25 matrices, `articles.json` (metadata),
   `texts.bin` (UTF-8 article texts, byte offsets in `text_offsets.npy`), `vocabulary.json`.
   Arrays are read with `allow_pickle=False`; nothing is ever pickled.
-- `.lock`: serializes processes opening the same index (fcntl.flock).
+- `.lock`: readers hold it shared, a writer exclusive, so no process reads a data folder that
+  another is replacing (fcntl.flock; nothing is held while files are analyzed).
 """
 
 from __future__ import annotations

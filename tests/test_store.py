@@ -261,3 +261,19 @@ def test_an_index_folder_inside_the_corpus_is_not_read_as_articles(corpus: Path)
 def test_a_missing_corpus_folder_raises_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         open_index(tmp_path / "nowhere")
+
+
+def test_when_worker_processes_fail_files_are_analyzed_in_process(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = open_index(corpus, tmp_path / "one")
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(store, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(store, "ProcessPoolExecutor", no_processes)
+    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        opened = open_index(corpus, tmp_path / "two")
+    assert_same_index(opened.index, expected.index)
+    assert any("worker processes failed" in r.getMessage() for r in caplog.records)
