@@ -239,12 +239,16 @@ def concat(parts: Sequence[Analysis]) -> Analysis:
     sent_token_ptr = [np.zeros(1, dtype=np.int64)]
     title_token_ptr = [np.zeros(1, dtype=np.int64)]
     n_articles = n_tokens = n_title_tokens = 0
+    remaps: dict[int, np.ndarray] = {}  # slices of one analysis share its terms list
     for part in parts:
-        remap = np.fromiter(
-            (vocabulary.setdefault(t, len(vocabulary)) for t in part.terms),
-            dtype=np.int32,
-            count=len(part.terms),
-        )
+        remap = remaps.get(id(part.terms))
+        if remap is None:
+            remap = np.fromiter(
+                (vocabulary.setdefault(t, len(vocabulary)) for t in part.terms),
+                dtype=np.int32,
+                count=len(part.terms),
+            )
+            remaps[id(part.terms)] = remap
         articles.extend(part.articles)
         sent_article.append(part.sent_article + n_articles)
         token_terms.append(remap[part.token_terms])

@@ -185,20 +185,31 @@ def _assemble(
     previous: dict[str, FileRecord],
 ) -> index.Analysis:
     """Return the analysis of the whole corpus in file order: unchanged files' articles taken
-    from `base`, the others from `fresh`."""
+    from `base` (one slice per run of consecutive unchanged files), the others from `fresh`."""
     base_analysis = base.analysis() if base is not None else None
     first_article: dict[str, int] = {}
     position = 0
     for record in previous.values():
         first_article[record.path] = position
         position += record.articles
-    parts = []
+    parts: list[index.Analysis] = []
+    run: list[int] = []  # [start, stop) of the current run of articles taken from base
     for record in records:
         if record.path in unchanged and base_analysis is not None:
             start = first_article[record.path]
-            parts.append(base_analysis.select(start, start + record.articles))
+            if run and run[1] == start:
+                run[1] = start + record.articles
+                continue
+            if run:
+                parts.append(base_analysis.select(*run))
+            run = [start, start + record.articles]
         else:
+            if run:
+                parts.append(base_analysis.select(*run))
+                run = []
             parts.append(fresh[record.path][1])
+    if run:
+        parts.append(base_analysis.select(*run))
     return index.concat(parts)
 
 
