@@ -156,29 +156,36 @@ def confidence(index: CorpusIndex, query: Query, sentence: int) -> float:
     return covered / total
 
 
-def _specificity(index: CorpusIndex, query: Query, docs: np.ndarray) -> np.ndarray:
+def _specificity(
+    index: CorpusIndex, query: Query, docs: np.ndarray, article_start: np.ndarray
+) -> np.ndarray:
     """Return, per candidate sentence, how specific its matched terms are within its article.
 
     Sum over the question terms the sentence contains of ln(1 + sentences of the article /
     sentences of the article containing the term). Once paragraph and article evidence have
     found the right article, the sentence to return is the one holding the question's words
     that are rare there, not the one repeating the article's topic (its name, its title).
-    Postings are sorted, so every count is a binary search: the cost does not grow with the
-    corpus.
+    `article_start[a]` is the first sentence of article a (and the sentence count at the
+    end). Postings are sorted, so one binary search per term finds both whether each
+    candidate holds the term and how many sentences of its article do: the cost does not
+    grow with the corpus.
     """
     indptr, indices = index.sentences.weights.indptr, index.sentences.weights.indices
     articles = index.sent_article[docs]
-    first = np.searchsorted(index.sent_article, articles, side="left")
-    last = np.searchsorted(index.sent_article, articles, side="right")
-    total = np.zeros(len(docs))
+    first, last = article_start[articles], article_start[articles + 1]
+    n = len(docs)
+    needles = np.concatenate([docs, first, last])
+    weight_if_alone = last - first  # sentences of the article, numerator of every weight
+    total = np.zeros(n)
     for term in dict.fromkeys(query.term_ids):
         postings = indices[indptr[term] : indptr[term + 1]]
         if len(postings) == 0:
             continue
-        at = np.minimum(np.searchsorted(postings, docs), len(postings) - 1)
-        present = postings[at] == docs
-        in_article = np.searchsorted(postings, last) - np.searchsorted(postings, first)
-        weight = np.log1p((last - first) / np.maximum(in_article, 1))
+        at = np.searchsorted(postings, needles)
+        found = at[:n]
+        present = postings[np.minimum(found, len(postings) - 1)] == docs
+        in_article = at[2 * n :] - at[n : 2 * n]
+        weight = np.log1p(weight_if_alone / np.maximum(in_article, 1))
         total += np.where(present, weight, 0.0)
     return total
 
@@ -210,13 +217,14 @@ class Ranker:
     """Ranks the sentences of one immutable `CorpusIndex`; built once per Retriever.
 
     Holds what is derived from the index once rather than per question: each sentence's
-    length correction.
+    length correction and each article's first sentence.
     """
 
     def __init__(self, index: CorpusIndex, params: RankingParams) -> None:
         self.index = index
         self.params = params
         self.length_factor = _length_correction(index, params)
+        self.article_start = np.searchsorted(index.sent_article, np.arange(len(index.articles) + 1))
 
     def rank(self, query: Query, at_least: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Return (sentence ids, scores) of the best candidate sentences, best first.
@@ -245,7 +253,9 @@ class Ranker:
         top = _top_order(score, docs, max(params.candidates, at_least))
         docs, score = docs[top], score[top]
         if params.specificity_weight:
-            score = score + params.specificity_weight * _scaled(_specificity(index, query, docs))
+            score = score + params.specificity_weight * _scaled(
+                _specificity(index, query, docs, self.article_start)
+            )
             docs, score = _sorted(docs, score)
         if params.answer_type_weight and query.answer_type is not AnswerType.OTHER:
             # Only sentences within the cue's weight of the best can change places with it.

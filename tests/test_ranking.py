@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
-from retrieval import ranking
+from retrieval import analyzer, ranking
 from retrieval.corpus import Article
 from retrieval.index import build
 from retrieval.search import Retriever
@@ -74,3 +77,29 @@ def test_paging_past_the_candidate_pool_never_repeats_a_sentence() -> None:
     for offset in range(0, 40, 10):
         seen += [hit.sentence for hit in retriever.search("أسعار النفط", top_k=10, offset=offset)]
     assert len(seen) == 40 and len(set(seen)) == 40
+
+
+def test_specificity_is_the_log_ratio_of_article_sentences_to_those_holding_the_term() -> None:
+    texts = [
+        "النيل نهر طويل. يمر النيل بمصر. السد العالي على النيل. بني السد عام 1970.",
+        "القاهرة مدينة كبيرة. يمر النيل بالقاهرة.",
+        "السد في أسوان.",
+    ]
+    articles = [Article(id=f"a{i}", title="", path=f"a{i}", text=t) for i, t in enumerate(texts)]
+    index = build(articles)
+    query = ranking.analyze(index, "متى بني السد على النيل؟")
+    docs = np.arange(index.n_sentences)
+    article_start = np.searchsorted(index.sent_article, np.arange(len(articles) + 1))
+    got = ranking._specificity(index, query, docs, article_start)
+
+    def sentence_terms(s: int) -> set[str]:
+        return set(analyzer.terms(index.sentence_text(s)))
+
+    for s in docs:
+        same_article = [t for t in docs if index.sent_article[t] == index.sent_article[s]]
+        expected = sum(
+            math.log1p(len(same_article) / sum(term in sentence_terms(t) for t in same_article))
+            for term in dict.fromkeys(query.terms)
+            if term in sentence_terms(s)
+        )
+        assert got[s] == pytest.approx(expected)
