@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from retrieval.normalize import normalize
 
-ANALYZER_VERSION = "5"
+ANALYZER_VERSION = "6"
 
 # A token is a number (with an optional decimal part: 3.5, 1,000) or a run of letters.
 # Latin and Arabic letters are separate runs, so "cnnالعربية" gives two tokens.
@@ -20,7 +20,8 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[\u0621-\u064a\u066e-\u06d3\u06fa-\
 
 # Stopwords, written in normalized form (ة→ه, ى→ي, no hamza on alef).
 # Includes the question words, also with an attached preposition (بماذا، عمّا، لمن), and
-# the words that frame a question (اذكر، أعطِ، الشيء الذي), which never occur in the answer.
+# the words that frame a question (اذكر، أعطِ، الشيء الذي، ما اسم), which the answer seldom
+# repeats, and the question words with و or ف attached (ومتى، فكم).
 # Not علي: على folds into it, but it is also a name (علي بابا), and its low idf already
 # makes the preposition weigh little.
 _STOPWORDS_TEXT = """
@@ -34,7 +35,9 @@ _STOPWORDS_TEXT = """
 لهم به بها بهم عنه عنها وهذا وهذه تم يتم ذات ذو وما ومع وعلي والي وعن وبين
 ضمن الان لك وكل فهو فهي اليها اليهم عليهم فيهم منهم عنهم بشكل
 بماذا لماذا عما مما فيما بما لما ممن لمن بمن عمن باي لاي باية ماسم ماهو ماهي
-اذكر اعط اعطي شيء الشيء
+اذكر اعط اعطي شيء الشيء اسم
+ومتي واين وكيف ولماذا وهل وكم واي وماذا فمتي فاين فكيف فلماذا فهل فكم فماذا فمن
+لديه لديها لديهم لدينا
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 

@@ -76,9 +76,9 @@ def answer_type(question: str) -> AnswerType:
     """
     tokens = analyzer.tokens(question)
     for i, token in enumerate(tokens):
-        if token == "متي":
+        if token in ("متي", "ومتي", "فمتي"):
             return AnswerType.DATE
-        if token in ("كم", "بكم", "وكم"):
+        if token in ("كم", "بكم", "وكم", "فكم"):
             return AnswerType.NUMBER
         if token in _WHICH and i + 1 < len(tokens):
             following = analyzer.stem(tokens[i + 1])

@@ -56,7 +56,9 @@ def test_stems_never_fall_below_two_letters() -> None:
         assert len(stem(normalize(word))) >= 2
 
 
-@pytest.mark.parametrize("word", ["متى", "كم", "من", "ماذا", "أين", "كيف", "لماذا", "هل", "أي"])
+@pytest.mark.parametrize(
+    "word", ["متى", "كم", "من", "ماذا", "أين", "كيف", "لماذا", "هل", "أي", "ومتى", "فكم", "اسم"]
+)
 def test_question_words_are_stopwords(word: str) -> None:
     assert normalize(word) in STOPWORDS
     assert terms(f"{word} الفريق") == ["فريق"]

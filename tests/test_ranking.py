@@ -19,6 +19,7 @@ AnswerType = ranking.AnswerType
     ("question", "expected"),
     [
         ("متى بني السد العالي؟", AnswerType.DATE),
+        ("ومتى افتتح؟", AnswerType.DATE),
         ("في أي عام تأسست الشركة؟", AnswerType.DATE),
         ("في أي سنة انتهت الحرب؟", AnswerType.DATE),
         ("كم يبلغ طول النهر؟", AnswerType.NUMBER),
