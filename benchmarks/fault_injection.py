@@ -3,8 +3,10 @@
 The real bot Application (in-process, long polling) talks to the loopback Bot API server
 (tests/fake_botapi.py). Before each wave the server is told to fail the next few getUpdates
 and sendMessage calls with a seeded mix of HTTP 429 (retry_after), 5xx, timeouts and dropped
-connections; halfway through, the bot is stopped while a wave waits and a fresh bot is
-started. At the end every question must have exactly one answer.
+connections. Halfway through, one more wave is answered and then every getUpdates fails
+(an outage: the server never learns that wave was handled); the bot is stopped during the
+outage, Telegram recovers while another wave waits, and a fresh bot is started with the
+same state file. At the end every question must have exactly one answer.
 
     python -m benchmarks.fault_injection                  # 20 waves x 25 users
     python -m benchmarks.fault_injection --waves 4 --users 10 --seed 7
@@ -20,28 +22,24 @@ import asyncio
 import logging
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 from tests.bot_harness import bot_settings, running_bot
 from tests.delivery import (
+    SEED_QUESTIONS,
     Question,
     ask,
     delivery_report,
+    wait_for_long_poll,
     wait_until_answered,
     wait_until_served,
 )
 from tests.fake_botapi import FakeBotApi, Fault
 
 REPO = Path(__file__).resolve().parent.parent
-QUESTIONS = (
-    "ماذا قال جاك ما عن الأمن الرقمي؟",
-    "ما موقف الصين من القرصنة الإلكترونية؟",
-    "أين أقيمت مأدبة العشاء؟",
-    "من التقى الرئيس الصيني في سياتل؟",
-    "ما الاتفاق بين الصين والولايات المتحدة؟",
-)
 
 
 def random_fault(rng: random.Random, allow_timeouts: bool) -> Fault:
@@ -62,9 +60,24 @@ def random_fault(rng: random.Random, allow_timeouts: bool) -> Fault:
 def ask_wave(api: FakeBotApi, users: int, wave: int) -> list[Question]:
     """Every simulated user asks one question; return them in sending order."""
     return [
-        ask(api, f"{QUESTIONS[(user + wave) % len(QUESTIONS)]} ({wave})", user_id=10_000 + user)
+        ask(
+            api,
+            f"{SEED_QUESTIONS[(user + wave) % len(SEED_QUESTIONS)]} ({wave})",
+            user_id=10_000 + user,
+        )
         for user in range(users)
     ]
+
+
+async def answer_then_lose_getupdates(api: FakeBotApi, users: int, wave: int) -> list[Question]:
+    """Ask a wave that the held long poll delivers, then fail every getUpdates (502) until
+    the restart: Telegram never learns the wave was handled and sends it again to the next
+    bot, which must recognise it from its state file. Return the wave's questions."""
+    await wait_for_long_poll(api)
+    questions = ask_wave(api, users, wave)
+    api.inject("getUpdates", Fault.server_error(502), times=1_000_000)
+    await wait_until_answered(api, questions)
+    return questions
 
 
 def inject_wave_faults(
@@ -84,29 +97,32 @@ async def run(waves: int, users: int, faults_per_wave: int, seed: int, corpus_di
     injected: Counter[str] = Counter()
     questions: list[Question] = []
     started = time.monotonic()
-    async with FakeBotApi() as api:
-        settings = bot_settings(api, corpus_dir)
-        restart_at = waves // 2
-        for half in (range(restart_at), range(restart_at, waves)):
-            async with running_bot(settings):
-                for wave in half:
-                    inject_wave_faults(api, rng, faults_per_wave, wave, injected)
-                    wave_questions = ask_wave(api, users, wave)
-                    questions += wave_questions
-                    await wait_until_answered(api, wave_questions, timeout=120, settle=0)
-                await wait_until_answered(api, questions, timeout=60, settle=1)
-                # Telegram recovers before the restart (a restart during an outage can
-                # answer the last batch twice: see the xfail test in test_telegram_faults.py)
-                await wait_until_served(api, sum(injected.values()), timeout=120)
-            if half.start == 0:
-                # while the bot is down, one wave waits on the server
-                print(f"restart: bot stopped, offset confirmed {api.confirmed_offset}")
-                questions += ask_wave(api, users, waves)
-        api.clear_faults()
+    outage_failures = 0
+    with tempfile.TemporaryDirectory() as state_dir:
+        async with FakeBotApi() as api:
+            settings = bot_settings(api, corpus_dir, state_file=Path(state_dir) / "state.json")
+            restart_at = waves // 2
+            for half in (range(restart_at), range(restart_at, waves)):
+                async with running_bot(settings):
+                    for wave in half:
+                        inject_wave_faults(api, rng, faults_per_wave, wave, injected)
+                        wave_questions = ask_wave(api, users, wave)
+                        questions += wave_questions
+                        await wait_until_answered(api, wave_questions)
+                    await wait_until_served(api, sum(injected.values()))
+                    if half.start == 0:
+                        questions += await answer_then_lose_getupdates(api, users, waves)
+                if half.start == 0:
+                    outage_failures = len(api.faulted) - sum(injected.values())
+                    api.clear_faults()  # Telegram is back
+                    # while the bot is down, one more wave waits on the server
+                    print(f"restart: bot stopped, offset confirmed {api.confirmed_offset}")
+                    questions += ask_wave(api, users, waves + 1)
         report = delivery_report(api, questions)
         elapsed = time.monotonic() - started
-        unserved = sum(injected.values()) - sum(report.faults_served.values())
-        print(f"waves {waves} + 1 during the restart, users {users}, seed {seed}")
+        unserved = sum(injected.values()) + outage_failures - sum(report.faults_served.values())
+        print(f"waves {waves} + 1 before an outage + 1 during the restart, users {users}")
+        print(f"seed {seed}")
         print(f"questions sent (under faults): {report.questions}")
         print(f"answered: {report.answered}")
         print(f"duplicates: {report.duplicates}")
@@ -117,6 +133,10 @@ async def run(waves: int, users: int, faults_per_wave: int, seed: int, corpus_di
         )
         for name, count in sorted(injected.items()):
             print(f"  {name}: {count}")
+        print(
+            f"getUpdates outage before the restart: {outage_failures} failed polls "
+            "(the last batch was handled but never confirmed to the server)"
+        )
         print(f"updates left unconfirmed on the server: {api.pending_updates}")
         print(f"elapsed: {elapsed:.1f}s")
         print("exactly once: " + ("yes" if report.exactly_once else "NO"))

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bot import replies
 from tests.bot_harness import bot_settings, running_bot
-from tests.delivery import Question, ask, delivery_report
+from tests.delivery import SEED_QUESTIONS, Question, ask, delivery_report
 from tests.fake_botapi import FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,11 +37,7 @@ FLOOD_LIMIT = 20  # RATE_LIMIT_PER_MINUTE, the bot's default
 FLOODER = 99_999
 FLOOD_MESSAGES = 100
 QUESTIONS = (
-    "ماذا قال جاك ما عن الأمن الرقمي؟",
-    "ما موقف الصين من القرصنة الإلكترونية؟",
-    "أين أقيمت مأدبة العشاء؟",
-    "من التقى الرئيس الصيني في سياتل؟",
-    "ما الاتفاق بين الصين والولايات المتحدة؟",
+    *SEED_QUESTIONS,
     "هل تنخرط الحكومة الصينية في السرقة التجارية؟",
     "سؤال لا جواب له عن كرة القدم",
 )

@@ -13,7 +13,7 @@ import sys
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, webhook_arguments
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
 from retrieval.live import LiveRetriever
@@ -48,14 +48,7 @@ def main() -> int:
                 settings.webhook_port,
                 settings.webhook_path,
             )
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=list(ALLOWED_UPDATES),
-            )
+            application.run_webhook(**webhook_arguments(settings))
         else:
             log.info("starting long polling")
             application.run_polling(allowed_updates=list(ALLOWED_UPDATES))

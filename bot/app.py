@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -17,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.handled_updates import LedgerUpdateProcessor, UpdateLedger
 from bot.handlers import MORE_PATTERN, BotHandlers
 from bot.retry import PatientRateLimiter
 from retrieval.live import LiveRetriever
@@ -25,17 +30,21 @@ from retrieval.live import LiveRetriever
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
 
-def build_application(settings: Settings, live: LiveRetriever) -> Application:
+def build_application(
+    settings: Settings, live: LiveRetriever, clock: Callable[[], float] = time.monotonic
+) -> Application:
     """Return the bot's Application: Bot API connection, rate limits and all handlers.
 
     Nothing is loaded or sent until the Application runs: `post_init` loads the corpus
-    once through `live` and registers the command menus.
+    once through `live` and registers the command menus. Updates run concurrently; the
+    ones a previous run already handled are skipped (`bot.handled_updates`). `clock` paces
+    the per-user rate limit (tests pass one they move by hand).
     """
-    bot_handlers = BotHandlers(settings, live)
+    bot_handlers = BotHandlers(settings, live, clock)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .concurrent_updates(True)
+        .concurrent_updates(LedgerUpdateProcessor(UpdateLedger(settings.state_file)))
         .rate_limiter(PatientRateLimiter(overall_max_rate=settings.api_requests_per_second))
         .defaults(
             Defaults(
@@ -55,6 +64,18 @@ def build_application(settings: Settings, live: LiveRetriever) -> Application:
     application = builder.build()
     register_handlers(application, bot_handlers)
     return application
+
+
+def webhook_arguments(settings: Settings) -> dict[str, Any]:
+    """Return the keyword arguments of `run_webhook` (and `Updater.start_webhook`)."""
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.webhook_path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": list(ALLOWED_UPDATES),
+    }
 
 
 def register_handlers(application: Application, h: BotHandlers) -> None:

@@ -20,6 +20,9 @@ from dotenv import dotenv_values
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Where the bot remembers the updates it handled, beside the index folder (hidden files in
+# the corpus folder are not articles).
+DEFAULT_STATE_FILE = ".bot-state.json"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -48,6 +51,7 @@ class Settings:
     rate_limit_per_minute: int = 20
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
+    state_file: Path | None = None  # None: nothing remembered across restarts
 
     @classmethod
     def from_env(
@@ -79,9 +83,10 @@ class Settings:
         if log_level not in _LOG_LEVELS:
             choices = ", ".join(_LOG_LEVELS)
             raise ConfigError(f"LOG_LEVEL must be one of {choices}, got {log_level!r}")
+        corpus_dir = Path(env.get("CORPUS_DIR", "").strip() or "corpus")
         return cls(
             token=token,
-            corpus_dir=Path(env.get("CORPUS_DIR", "").strip() or "corpus"),
+            corpus_dir=corpus_dir,
             base_url=base_url,
             base_file_url=_optional(env, "TELEGRAM_BASE_FILE_URL") or _file_url_for(base_url),
             top_k=_integer(env, "TOP_K", 3, minimum=1, maximum=10),
@@ -97,6 +102,7 @@ class Settings:
             rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 20, minimum=0),
             max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
+            state_file=Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE),
         )
 
     @property

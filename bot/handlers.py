@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
+from collections.abc import Callable
 from pathlib import PurePath
 
 from telegram import (
@@ -63,10 +65,15 @@ Context = ContextTypes.DEFAULT_TYPE
 class BotHandlers:
     """The update callbacks of one bot, sharing its settings and corpus."""
 
-    def __init__(self, settings: Settings, live: LiveRetriever) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        live: LiveRetriever,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self.live = live
-        self.limiter = UserRateLimiter(settings.rate_limit_per_minute)
+        self.limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=clock)
         self._reload_task: asyncio.Task[None] | None = None
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -239,8 +246,11 @@ class BotHandlers:
             return
         if not await self.admit(update):
             return
-        with contextlib.suppress(TelegramError):
-            await message.chat.send_action(ChatAction.TYPING)
+        if message.chat.type == ChatType.PRIVATE:
+            # Not in groups: Telegram counts the action against the group's 20 messages a
+            # minute, and a search takes milliseconds, so it would only halve the answers.
+            with contextlib.suppress(TelegramError):
+                await message.chat.send_action(ChatAction.TYPING)
         hits = await self._search(question, 0)
         answer = replies.answer_message(question, hits[: self.settings.top_k])
         await message.reply_html(

@@ -11,9 +11,22 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tests.fake_botapi import FakeBotApi
+
+# How long a wait may last before the run counts as failed; a healthy run takes seconds even
+# on a busy 2-core machine, so this bounds failures only.
+FAILURE_TIMEOUT = 120.0
+# Questions the seed article answers, shared by the fault, restart and load runs.
+SEED_QUESTIONS = (
+    "ماذا قال جاك ما عن الأمن الرقمي؟",
+    "ما موقف الصين من القرصنة الإلكترونية؟",
+    "أين أقيمت مأدبة العشاء؟",
+    "من التقى الرئيس الصيني في سياتل؟",
+    "ما الاتفاق بين الصين والولايات المتحدة؟",
+)
 
 
 @dataclass(frozen=True)
@@ -68,34 +81,46 @@ def answers_to(api: FakeBotApi, questions: list[Question]) -> dict[Question, int
     return {q: replies[(q.chat_id, q.message_id)] for q in questions}
 
 
-async def wait_until_answered(
-    api: FakeBotApi, questions: list[Question], timeout: float, settle: float = 0.5
-) -> None:
-    """Wait until every question has an answer (or `timeout` passes), then `settle` seconds
-    more so that a late duplicate would be counted too."""
+async def wait_until(condition: Callable[[], bool], timeout: float = FAILURE_TIMEOUT) -> bool:
+    """Wait until `condition()` holds; return False if it still does not after `timeout`
+    seconds. The timeout only bounds a failing run: no result depends on the machine's speed."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(n > 0 for n in answers_to(api, questions).values()):
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(settle)
-
-
-async def wait_until_served(api: FakeBotApi, faults: int, timeout: float) -> None:
-    """Wait until the server has served `faults` injected faults (or `timeout` passes)."""
-    deadline = time.monotonic() + timeout
-    while len(api.faulted) < faults and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-
-
-async def wait_for_long_poll(api: FakeBotApi, timeout: float = 10) -> None:
-    """Wait until the bot holds a getUpdates request open on the server; raise if it never
-    does within `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not api.waiting_pollers:
+    while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"the bot never long-polled; received:\n{api.summary()}")
-        await asyncio.sleep(0.01)
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+async def wait_until_answered(
+    api: FakeBotApi, questions: list[Question], timeout: float = FAILURE_TIMEOUT
+) -> bool:
+    """Wait until every question has an answer; return whether they all got one in time.
+
+    Duplicates that would arrive later are counted anyway: stopping the bot gracefully
+    handles every update it fetched before it returns (see tests/bot_harness.py)."""
+    return await wait_until(lambda: all(answers_to(api, questions).values()), timeout)
+
+
+async def wait_until_served(api: FakeBotApi, faults: int, timeout: float = FAILURE_TIMEOUT) -> bool:
+    """Wait until the server has served `faults` injected faults; return whether it did."""
+    return await wait_until(lambda: len(api.faulted) >= faults, timeout)
+
+
+async def wait_until_confirmed(
+    api: FakeBotApi, update_id: int, timeout: float = FAILURE_TIMEOUT
+) -> None:
+    """Wait until the bot confirmed `update_id` (a getUpdates with a higher offset): it has
+    fetched the update, so a graceful stop handles it. Raise if that never happens."""
+    if not await wait_until(lambda: api.confirmed_offset > update_id, timeout):
+        raise AssertionError(f"update {update_id} never confirmed; received:\n{api.summary()}")
+
+
+async def wait_for_long_poll(api: FakeBotApi, timeout: float = FAILURE_TIMEOUT) -> None:
+    """Wait until the bot holds a getUpdates request open on the server; raise if it never
+    does."""
+    if not await wait_until(lambda: api.waiting_pollers > 0, timeout):
+        raise AssertionError(f"the bot never long-polled; received:\n{api.summary()}")
 
 
 def delivery_report(api: FakeBotApi, questions: list[Question]) -> DeliveryReport:

@@ -204,6 +204,7 @@ class FakeBotApi:
         self.rejected: list[ApiCall] = []
         self.faulted: list[ApiCall] = []
         self.confirmed_offset = 0
+        self.last_update_id = 0  # the id of the newest update queued
         self.waiting_pollers = 0  # getUpdates requests currently held open (long polling)
         self.webhook: dict = {}
         self.commands: dict[str, list[dict]] = {}
@@ -439,6 +440,7 @@ class FakeBotApi:
     def push_update(self, update: dict) -> int:
         """Queue a raw update (its update_id is assigned here); return the update_id."""
         update = {**update, "update_id": next(self._update_ids)}
+        self.last_update_id = update["update_id"]
         for kind in ("message", "edited_message", "channel_post"):
             if kind in update and "chat" in update[kind]:
                 chat = update[kind]["chat"]
@@ -463,12 +465,13 @@ class FakeBotApi:
         self,
         method: str,
         predicate: Callable[[ApiCall], bool] = lambda call: True,
-        timeout: float = 10.0,
+        timeout: float = 60.0,
     ) -> ApiCall:
         """Return the first executed call of `method` matching `predicate`, waiting for it.
 
         Calls already received count. Raises AssertionError listing what was received when
-        nothing matches within `timeout` seconds.
+        nothing matches within `timeout` seconds (a bound for failing runs: a healthy one takes
+        a fraction of it even on a busy machine).
         """
         deadline = time.monotonic() + timeout
         while True:

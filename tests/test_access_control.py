@@ -4,12 +4,11 @@ whatever kind of update they send; admins' commands stay refused to everyone els
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from bot import replies
 from retrieval.search import Retriever
-from tests.bot_harness import bot_settings, running_bot
+from tests.bot_harness import bot_settings, running_bot, sent_texts
 from tests.fake_botapi import FakeBotApi
 
 ALLOWED_CHAT = 1001
@@ -41,15 +40,10 @@ def said_to_outsiders(api: FakeBotApi) -> list[str]:
     return texts
 
 
-def texts_to(api: FakeBotApi, chat_id: int) -> list[str]:
-    """Return the text of every message the bot sent to `chat_id`, in order."""
-    return [c.params["text"] for c in api.calls_to("sendMessage") if c.params["chat_id"] == chat_id]
-
-
 async def wait_for_messages(api: FakeBotApi, chat_id: int, count: int) -> None:
-    """Wait until the bot has sent `count` messages to `chat_id`, then a moment for extras."""
-    await api.wait_for("sendMessage", lambda c: len(texts_to(api, chat_id)) >= count)
-    await asyncio.sleep(0.3)
+    """Wait until the bot has sent `count` messages to `chat_id` (extras, which would fail
+    the test, arrive before the bot's graceful stop returns)."""
+    await api.wait_for("sendMessage", lambda c: len(sent_texts(api, chat_id)) >= count)
 
 
 async def test_outsiders_get_refusals_and_no_corpus_content_whatever_they_send(
@@ -80,14 +74,14 @@ async def test_outsiders_get_refusals_and_no_corpus_content_whatever_they_send(
         await wait_for_messages(api, ALLOWED_CHAT, 1)
         await wait_for_messages(api, FOREIGN_GROUP, 1)
         await wait_for_messages(api, OUTSIDER, 7)
-    assert texts_to(api, OUTSIDER) == [replies.NOT_ALLOWED] * 7
-    assert texts_to(api, FOREIGN_GROUP) == [replies.NOT_ALLOWED]  # /ask; the mention: silence
+    assert sent_texts(api, OUTSIDER) == [replies.NOT_ALLOWED] * 7
+    assert sent_texts(api, FOREIGN_GROUP) == [replies.NOT_ALLOWED]  # /ask; the mention: silence
     assert api.calls_to("answerInlineQuery")[0].params["results"] == []
     assert not api.calls_to("getFile")  # the outsider's document was never downloaded
     fragments = corpus_fragments(corpus_dir)
     leaked = [f for f in fragments for text in said_to_outsiders(api) if f in text]
     assert leaked == []
-    assert any(f in texts_to(api, ALLOWED_CHAT)[0] for f in fragments)  # the check can fail
+    assert any(f in sent_texts(api, ALLOWED_CHAT)[0] for f in fragments)  # the check can fail
 
 
 async def test_admin_commands_are_refused_to_non_admins_even_in_allowed_chats(
@@ -106,6 +100,6 @@ async def test_admin_commands_are_refused_to_non_admins_even_in_allowed_chats(
         api.send_text("/stats", chat_id=ADMIN, user_id=ADMIN)
         await wait_for_messages(api, ADMIN, 1)
         await wait_for_messages(api, ALLOWED_CHAT, 3)
-    assert texts_to(api, ALLOWED_CHAT) == [replies.ADMIN_ONLY] * 3
-    [to_admin] = texts_to(api, ADMIN)
+    assert sent_texts(api, ALLOWED_CHAT) == [replies.ADMIN_ONLY] * 3
+    [to_admin] = sent_texts(api, ADMIN)
     assert to_admin != replies.ADMIN_ONLY and "1" in to_admin  # the admin got the stats

@@ -6,9 +6,7 @@ ordinary users, outsiders and a flooding user, and check what each of them got.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,8 +16,16 @@ from bot import replies
 from bot.config import Settings
 from bot.handlers import BotHandlers
 from retrieval.live import LiveRetriever
-from tests.bot_harness import bot_settings, live_retriever_of, running_bot, write_md_article
-from tests.conftest import CORPUS_DIR
+from tests.bot_harness import (
+    ManualClock,
+    bot_settings,
+    live_retriever_of,
+    running_bot,
+    seed_corpus,
+    sent_texts,
+    write_md_article,
+)
+from tests.delivery import wait_until
 from tests.fake_botapi import TEST_TOKEN, FakeBotApi
 
 ADMIN = 42
@@ -33,16 +39,7 @@ NEW_ARTICLE = (
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A writable corpus holding the seed article."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for seed in CORPUS_DIR.glob("*.txt"):
-        shutil.copy(seed, folder / seed.name)
-    return folder
-
-
-def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:
-    """Return the HTML of every message the bot sent to `chat_id`, in order."""
-    return [c.params["text"] for c in api.calls_to("sendMessage") if c.params["chat_id"] == chat_id]
+    return seed_corpus(tmp_path / "corpus")
 
 
 async def test_chats_outside_the_allow_list_are_refused_without_corpus_content(
@@ -68,19 +65,22 @@ async def test_chats_outside_the_allow_list_are_refused_without_corpus_content(
 async def test_flooding_user_gets_one_notice_and_other_users_are_unaffected(
     fake_botapi: FakeBotApi, corpus: Path
 ) -> None:
-    async with running_bot(bot_settings(fake_botapi, corpus, rate_limit_per_minute=3)):
+    clock = ManualClock()
+    settings = bot_settings(fake_botapi, corpus, rate_limit_per_minute=3)
+    async with running_bot(settings, clock):
         for n in range(8):
             fake_botapi.send_text(f"ماذا قال جاك ما عن الأمن الرقمي؟ {n}", chat_id=1, user_id=1)
         fake_botapi.send_text("ماذا قال جاك ما عن الأمن الرقمي؟", chat_id=2, user_id=2)
         await fake_botapi.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2)
-        await fake_botapi.wait_for(
-            "sendMessage", lambda c: len(sent_texts(fake_botapi, 1)) == 4, timeout=5
-        )
-        await asyncio.sleep(0.3)  # room for any (wrong) extra reply to arrive
+        await fake_botapi.wait_for("sendMessage", lambda c: len(sent_texts(fake_botapi, 1)) == 4)
+        clock.now += 20  # one question's worth of refill (3 a minute): the flood is over
+        fake_botapi.send_text("ماذا قال جاك ما عن الأمن الرقمي؟ بعد", chat_id=1, user_id=1)
+        await fake_botapi.wait_for("sendMessage", lambda c: len(sent_texts(fake_botapi, 1)) == 5)
+    # the stop handled every update: a wrong extra reply would be counted here
     flooder = sent_texts(fake_botapi, 1)
     assert flooder.count(replies.RATE_LIMITED) == 1
-    assert sum("جاك" in text for text in flooder) == 3
-    assert len(flooder) == 4
+    assert sum("جاك" in text for text in flooder) == 4
+    assert len(flooder) == 5 and flooder[-1] != replies.RATE_LIMITED
     assert "جاك" in sent_texts(fake_botapi, 2)[0]
 
 
@@ -191,11 +191,10 @@ async def test_a_file_dropped_into_the_corpus_is_answered_without_restart(
     async with running_bot(bot_settings(fake_botapi, corpus, reload_interval=0.1)) as application:
         live = live_retriever_of(application)
         write_md_article(corpus, "giraffe.md", "ولدت زرافة صغيرة في حديقة الحيوان.", title="زرافة")
-        for _ in range(200):  # the reload loop runs every 0.1 s: wait for it to see the file
-            report = live.last_report
-            if report is not None and "giraffe.md" in report.added:
-                break
-            await asyncio.sleep(0.05)
+        # the reload loop runs every 0.1 s: wait for it to see the file
+        assert await wait_until(
+            lambda: live.last_report is not None and "giraffe.md" in live.last_report.added
+        )
         fake_botapi.send_text("أين ولدت الزرافة الصغيرة؟")
         answer = await fake_botapi.wait_for("sendMessage")
     assert "حديقة الحيوان" in answer.params["text"]

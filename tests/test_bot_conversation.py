@@ -8,14 +8,18 @@ over-long messages, so every test also checks that nothing the bot sent was reje
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot import replies
-from tests.bot_harness import bot_settings, live_retriever_of, running_bot, write_md_article
-from tests.conftest import CORPUS_DIR
+from tests.bot_harness import (
+    bot_settings,
+    live_retriever_of,
+    running_bot,
+    seed_corpus,
+    write_md_article,
+)
 from tests.fake_botapi import FakeBotApi
 
 JACK_MA_QUESTION = "ماذا قال جاك ما عن الأمن الرقمي؟"
@@ -33,10 +37,7 @@ HOSTILE_BODY = "شوهدت الزرافة <b>مهم</b> & <script>x()</script> �
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A corpus with the seed article, a linked article of many moon sentences, a hostile one."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for seed in CORPUS_DIR.glob("*.txt"):
-        shutil.copy(seed, folder / seed.name)
+    folder = seed_corpus(tmp_path / "corpus")
     write_md_article(
         folder,
         "moon.md",

@@ -7,59 +7,30 @@ stderr, so what is checked is exactly what an operator would see in the process 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import sys
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.conftest import CORPUS_DIR
+from tests.bot_harness import (
+    SEED_CORPUS,
+    bot_process_env,
+    free_port,
+    start_bot_process,
+    stop_bot_process,
+)
+from tests.delivery import FAILURE_TIMEOUT, wait_until
 from tests.fake_botapi import TEST_TOKEN, FakeBotApi, Fault
 
 WEBHOOK_SECRET = "webhook-secret_for-tests-0123456789"
 JACK_MA_QUESTION = "ماذا قال جاك ما عن الأمن الرقمي؟"
 
 
-def bot_env(**values: str) -> dict[str, str]:
-    """Return the process environment without any TELEGRAM_/bot setting, plus `values`."""
-    names = ("TELEGRAM_", "WEBHOOK_", "CORPUS_DIR", "TOP_K", "ADMIN_IDS", "ALLOWED_CHAT_IDS")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(names)}
-    return {**env, "RELOAD_INTERVAL": "0", **values}
-
-
-async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    """Start `python -m bot` with `env` in `cwd` (so no stray .env is read)."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def stop_bot(process: asyncio.subprocess.Process, sig: int) -> tuple[int, str]:
-    """Send `sig`, wait for the exit and return (exit code, everything it wrote)."""
-    process.send_signal(sig)
-    out, err = await asyncio.wait_for(process.communicate(), 30)
-    return process.returncode, (out + err).decode()
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def wait_until_listening(session: aiohttp.ClientSession, url: str) -> None:
     """Return once `url` answers HTTP at all (python-telegram-bot calls setWebhook first)."""
-    for _ in range(100):
+    deadline = asyncio.get_running_loop().time() + FAILURE_TIMEOUT
+    while asyncio.get_running_loop().time() < deadline:
         try:
             async with session.get(url):
                 return
@@ -80,8 +51,8 @@ async def wait_until_listening(session: aiohttp.ClientSession, url: str) -> None
 async def test_bad_configuration_exits_non_zero_with_one_line(
     tmp_path: Path, settings: dict[str, str], message: str
 ) -> None:
-    process = await start_bot(bot_env(**settings), tmp_path)
-    out, err = await asyncio.wait_for(process.communicate(), 30)
+    process = await start_bot_process(bot_process_env(tmp_path, **settings), tmp_path)
+    out, err = await asyncio.wait_for(process.communicate(), FAILURE_TIMEOUT)
     lines = err.decode().strip().splitlines()
     assert process.returncode != 0
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
@@ -91,23 +62,23 @@ async def test_bad_configuration_exits_non_zero_with_one_line(
 async def test_bot_answers_in_arabic_finishes_in_flight_answers_on_sigterm_and_never_logs_the_token(
     fake_botapi: FakeBotApi, tmp_path: Path
 ) -> None:
-    env = bot_env(
+    env = bot_process_env(
+        tmp_path,
         TELEGRAM_BOT_TOKEN=TEST_TOKEN,
         TELEGRAM_BASE_URL=fake_botapi.base_url,
-        CORPUS_DIR=str(CORPUS_DIR),
+        CORPUS_DIR=str(SEED_CORPUS),
         LOG_LEVEL="DEBUG",
     )
-    process = await start_bot(env, tmp_path)
+    process = await start_bot_process(env, tmp_path)
     try:
         fake_botapi.send_text("/start")
-        start = await fake_botapi.wait_for("sendMessage", timeout=30)
+        start = await fake_botapi.wait_for("sendMessage", timeout=FAILURE_TIMEOUT)
         # Flood control on the answer keeps it in flight for a second when SIGTERM arrives.
         fake_botapi.inject("sendMessage", Fault.flood(retry_after=1))
         fake_botapi.send_text(JACK_MA_QUESTION)
-        while not fake_botapi.faulted:
-            await asyncio.sleep(0.01)
+        assert await wait_until(lambda: bool(fake_botapi.faulted))
     finally:
-        code, output = await stop_bot(process, signal.SIGTERM)
+        code, output = await stop_bot_process(process, signal.SIGTERM)
     answer = fake_botapi.calls_to("sendMessage")[-1]
     assert "أهلًا بك" in start.params["text"]
     assert "جاك" in answer.params["text"] and "الأمن الإلكتروني" in answer.params["text"]
@@ -123,18 +94,19 @@ async def test_webhook_rejects_wrong_secrets_answers_right_ones_and_never_logs_s
     fake_botapi: FakeBotApi, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = bot_env(
+    env = bot_process_env(
+        tmp_path,
         TELEGRAM_BOT_TOKEN=TEST_TOKEN,
         TELEGRAM_BASE_URL=fake_botapi.base_url,
-        CORPUS_DIR=str(CORPUS_DIR),
+        CORPUS_DIR=str(SEED_CORPUS),
         LOG_LEVEL="DEBUG",
         WEBHOOK_URL="https://bot.example.com/telegram-hook",
         WEBHOOK_SECRET=WEBHOOK_SECRET,
         WEBHOOK_PORT=str(port),
     )
-    process = await start_bot(env, tmp_path)
+    process = await start_bot_process(env, tmp_path)
     try:
-        webhook = await fake_botapi.wait_for("setWebhook", timeout=30)
+        webhook = await fake_botapi.wait_for("setWebhook", timeout=FAILURE_TIMEOUT)
         fake_botapi.send_text(JACK_MA_QUESTION)  # only to register the chat and message
         # The update Telegram would POST to the webhook (the server queued it for polling).
         update = {"update_id": 1, "message": fake_botapi._updates[-1]["message"]}
@@ -148,7 +120,7 @@ async def test_webhook_rejects_wrong_secrets_answers_right_ones_and_never_logs_s
                     statuses.append(response.status)
         answer = await fake_botapi.wait_for("sendMessage")
     finally:
-        code, output = await stop_bot(process, signal.SIGINT)
+        code, output = await stop_bot_process(process, signal.SIGINT)
     assert webhook.params["url"] == "https://bot.example.com/telegram-hook"
     assert webhook.params["secret_token"] == WEBHOOK_SECRET
     assert statuses == [403, 403, 200]

@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from bot.ratelimit import UserRateLimiter, Verdict
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.bot_harness import ManualClock as Clock
 
 
 def test_a_flooding_user_gets_one_notice_then_silence_and_is_slowed() -> None:

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from retrieval.store import open_index
-from tests.conftest import CORPUS_DIR
-from tests.delivery import ask, delivery_report, wait_for_long_poll
+from tests.bot_harness import SEED_CORPUS, bot_process_env, start_bot_process, stop_bot_process
+from tests.delivery import ask, delivery_report, wait_for_long_poll, wait_until
 from tests.fake_botapi import TEST_TOKEN, FakeBotApi, Fault
 
 SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGINT, id="SIGINT")]
@@ -26,7 +24,7 @@ SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGIN
 
 def write_bulk_corpus(folder: Path, articles: int) -> None:
     """Write `articles` synthetic articles built from the seed article's words (one .jsonl)."""
-    seed_text = next(CORPUS_DIR.glob("*.txt")).read_text(encoding="utf-8")
+    seed_text = next(SEED_CORPUS.glob("*.txt")).read_text(encoding="utf-8")
     words = seed_text.split()
     rng = random.Random(articles)
     with (folder / "bulk.jsonl").open("w", encoding="utf-8") as out:
@@ -40,32 +38,15 @@ def write_bulk_corpus(folder: Path, articles: int) -> None:
 
 
 async def start_bot(api: FakeBotApi, corpus: Path, cwd: Path) -> asyncio.subprocess.Process:
-    """Start `python -m bot` polling `api`, with its stdout and stderr captured."""
-    inherited = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH")}
-    env = {
-        **inherited,
-        "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
-        "TELEGRAM_BASE_URL": api.base_url,
-        "CORPUS_DIR": str(corpus),
-        "LOG_LEVEL": "DEBUG",
-        "RELOAD_INTERVAL": "0",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    """Start `python -m bot` polling `api` at DEBUG, with its stdout and stderr captured."""
+    env = bot_process_env(
+        cwd,
+        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
+        TELEGRAM_BASE_URL=api.base_url,
+        CORPUS_DIR=str(corpus),
+        LOG_LEVEL="DEBUG",
     )
-
-
-async def stop(process: asyncio.subprocess.Process, sig: int) -> tuple[int, str]:
-    """Send `sig`; return the exit code and everything the process wrote."""
-    process.send_signal(sig)
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode, (out + err).decode()
+    return await start_bot_process(env, cwd)
 
 
 def leftovers(index_dir: Path) -> list[str]:
@@ -78,18 +59,17 @@ async def test_signal_while_answering_sends_every_answer_and_exits_zero(
     fake_botapi: FakeBotApi, tmp_path: Path, sig: int
 ) -> None:
     api = fake_botapi
-    process = await start_bot(api, CORPUS_DIR, tmp_path)
+    process = await start_bot(api, SEED_CORPUS, tmp_path)
     try:
-        await wait_for_long_poll(api, timeout=30)
+        await wait_for_long_poll(api)
         # flood control holds the first answer back a second: it is in flight at the signal
         api.inject("sendMessage", Fault.flood(retry_after=1))
         questions = [
             ask(api, f"ماذا قال جاك ما عن الأمن الرقمي؟ {n}", user_id=400 + n) for n in range(5)
         ]
-        while not api.faulted:
-            await asyncio.sleep(0.01)
+        assert await wait_until(lambda: bool(api.faulted))
     finally:
-        code, output = await stop(process, sig)
+        code, output = await stop_bot_process(process, sig)
     report = delivery_report(api, questions)
     assert report.exactly_once, report.line()
     assert code == 0, output[-2000:]
@@ -113,7 +93,7 @@ async def test_signal_while_the_index_is_written_leaves_no_partial_files(
                 break
             await asyncio.sleep(0.001)
     finally:
-        code, output = await stop(process, sig)
+        code, output = await stop_bot_process(process, sig)
     assert code == 0, output[-2000:]
     assert "Traceback" not in output
     assert leftovers(index_dir) == []

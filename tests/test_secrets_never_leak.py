@@ -9,22 +9,18 @@ written is searched for the secrets.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import io
 import logging
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.logs import LOG_FORMAT, configure_logging
-from retrieval.live import LiveRetriever
-from tests.bot_harness import bot_settings, running_bot
+from tests.bot_harness import bot_settings, free_port, running_bot, running_webhook_bot
 from tests.delivery import ask, delivery_report, wait_until_answered
 from tests.fake_botapi import TEST_TOKEN, FakeBotApi, Fault
 
@@ -78,14 +74,14 @@ async def test_token_never_logged_at_debug_through_questions_and_failures(
     api.inject("sendMessage", Fault.server_error(502))
     async with running_bot(settings):
         api.send_text("/start", chat_id=501, user_id=501)
-        await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 501, timeout=20)
+        await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 501)
         # Telegram refuses the answer: the handler fails, the failure is logged with its
         # traceback, and the user gets the apology instead
         api.inject("sendMessage", Fault.error(400, "Bad Request: message thread not found"))
         failing = ask(api, "ماذا قال جاك ما عن الأمن الرقمي؟", user_id=502)
-        await wait_until_answered(api, [failing], timeout=20)
+        await wait_until_answered(api, [failing])
         api.send_sticker(chat_id=503, user_id=503)
-        await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 503, timeout=20)
+        await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 503)
     output = operator_log.getvalue()
     assert "HTTP Request: POST" in output and "[REDACTED]" in output  # httpx really logged
     assert "Traceback" in output and "message thread not found" in output.lower()  # logged
@@ -93,39 +89,6 @@ async def test_token_never_logged_at_debug_through_questions_and_failures(
     assert_no_secret(everything_the_bot_said(api), "a message to Telegram")
     apology = [c for c in api.calls_to("sendMessage") if c.params["chat_id"] == 502]
     assert apology and "عذر" in apology[0].params["text"]  # the user got an apology
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.asynccontextmanager
-async def webhook_bot(settings: Settings) -> AsyncIterator[str]:
-    """Run the bot as a webhook server on 127.0.0.1 (as run_webhook does); yield its URL."""
-    application = build_application(settings, LiveRetriever(settings.corpus_dir))
-    await application.initialize()
-    try:
-        await application.post_init(application)
-        await application.updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=list(ALLOWED_UPDATES),
-        )
-        await application.start()
-        yield f"http://127.0.0.1:{settings.webhook_port}/{settings.webhook_path}"
-    finally:
-        if application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-            await application.post_stop(application)
-        await application.shutdown()
 
 
 async def test_webhook_rejects_requests_without_the_secret_and_never_logs_it(
@@ -148,11 +111,12 @@ async def test_webhook_rejects_requests_without_the_secret_and_never_logs_it(
         "right secret": {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
     }
     statuses = {}
-    async with webhook_bot(settings) as url, aiohttp.ClientSession() as session:
+    url = f"http://127.0.0.1:{settings.webhook_port}/{settings.webhook_path}"
+    async with running_webhook_bot(settings), aiohttp.ClientSession() as session:
         for name, headers in attempts.items():
             async with session.post(url, json=update, headers=headers) as response:
                 statuses[name] = response.status
-        await wait_until_answered(api, [question], timeout=20)
+        await wait_until_answered(api, [question])
     assert statuses == {
         "no header": 403,
         "wrong secret": 403,
