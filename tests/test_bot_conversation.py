@@ -182,6 +182,8 @@ async def test_group_answers_mentions_replies_and_ask_but_ignores_chatter(
     assert "<b>متى يصل المسبار إلى مدار القمر؟</b>" in mention.params["text"]
     assert "@arabic_qa_test_bot" not in mention.params["text"]
     assert len(fake_botapi.calls_to("sendMessage")) == 4  # mention, /ask, reply, /sources
+    # Telegram counts a chat action against a group's 20 messages a minute: answers only
+    assert fake_botapi.calls_to("sendChatAction") == []
     assert_nothing_rejected(fake_botapi)
 
 
