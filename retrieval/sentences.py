@@ -2,7 +2,8 @@
 
 A sentence is the unit a reply shows, so it must be short and whole: it ends at . ! ? ؟ …
 or a line break, keeps a closing quote or bracket that follows its full stop, never splits a
-decimal (3.5) or an initial such as "د." (Dr.), and a very long sentence is cut at ، or ؛.
+decimal (3.5), an initial such as "د." (Dr.) or a Latin initial spelled in Arabic inside a
+name ("جون سي. ميسنجر"), and a very long sentence is cut at ، or ؛.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ _LINE_BREAK = re.compile(r"\n")
 _CLAUSE_BREAK = re.compile(r"[،؛;]")
 _HAS_WORD = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
+# Latin letters spelled in Arabic script, as initials of transliterated names are written
+# ("جون سي. ميسنجر", "جيمس أو. ماكينزي", "رايموند إس. برادلي").
+_LETTER_NAMES = frozenset(
+    """إيه أيه ايه بي سي دي إي إف جي إتش اتش آي أي جيه كيه كي إل إم إن أو آر إس تي يو في
+    دبليو إكس واي زد""".split()
+)
+# Letter names that are also Arabic words able to end a sentence ("تليق بي.").
+_ALSO_WORDS = frozenset({"بي", "في"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +52,25 @@ def _is_real_end(text: str, match: re.Match[str]) -> bool:
             word_start -= 1
         if start - word_start == 1 and text[word_start].isalpha():
             return False
+        if _is_initial(text, word_start, start, end):
+            return False
     return True
+
+
+def _is_initial(text: str, word_start: int, stop: int, end: int) -> bool:
+    """Return whether the word before a full stop is a spelled Latin initial inside a name.
+
+    It must follow a word that is not a letter name itself ("بي بي سي." ends a sentence)
+    and be followed, after a space, by a letter.
+    """
+    word = text[word_start:stop]
+    if word not in _LETTER_NAMES or word in _ALSO_WORDS:
+        return False
+    if not (end + 1 < len(text) and text[end] == " " and text[end + 1].isalpha()):
+        return False
+    before = text[:word_start].rstrip()
+    previous = before[before.rfind(" ") + 1 :] if before else ""
+    return bool(previous) and previous[-1].isalpha() and previous not in _LETTER_NAMES
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -56,6 +56,18 @@ def test_single_letter_initial_is_not_a_sentence_end() -> None:
     assert texts("قال د. محمد إن الوضع مستقر.") == ["قال د. محمد إن الوضع مستقر."]
 
 
+def test_latin_initial_spelled_in_arabic_inside_a_name_is_not_a_sentence_end() -> None:
+    text = "فاز جورج دبليو. بوش عام 2004. وكتب جيمس أو. ماكينزي كتابا."
+    assert texts(text) == ["فاز جورج دبليو. بوش عام 2004.", "وكتب جيمس أو. ماكينزي كتابا."]
+
+
+def test_letter_name_after_another_letter_name_ends_the_sentence() -> None:
+    assert texts("قالت ذلك قناة بي بي سي. وأضافت أن الوضع هادئ.") == [
+        "قالت ذلك قناة بي بي سي.",
+        "وأضافت أن الوضع هادئ.",
+    ]
+
+
 def test_ellipsis_of_three_dots_ends_once() -> None:
     assert texts("انتظر... ثم تكلم.") == ["انتظر...", "ثم تكلم."]
 
