@@ -1,14 +1,25 @@
-"""A held-out sanity check of the ranking on news: SaudiNewsNet + the seed, ~308k sentences.
+"""A held-out check of the ranking on news: SaudiNewsNet + the seed article, ~308k sentences.
 
-    python benchmarks/news_quality_check.py [--data ../shared/data/saudinewsnet] [--questions 400]
+    python benchmarks/news_quality_check.py [--data ../shared/data/saudinewsnet] [--questions 300]
 
-There is no QA set for SaudiNewsNet, so questions are made from its sentences: a sentence
-holding a number of two digits or more, the number removed, a third of its remaining words
-kept in random order behind a question word (كم، ما، متى). A hit is a returned sentence whose
-text is the source sentence (copies of a story in other papers count). The questions reuse
-the sentence's own words, so this favours plain word overlap over context; it checks that
-the parts tuned on XQuAD do not hurt on news, it does not measure paraphrase. Also prints the
-p50/p90 latency of `Retriever.search` for each variant. Nothing is written into the repo.
+There is no QA set for SaudiNewsNet, so questions are made from its articles the way a reader
+who has seen the headline would ask them, with the headline's words rather than the
+sentence's own:
+
+- number: a sentence holding a number (not a year, not a day of a month) → «كم» + the
+  two words right after the number (what is counted) + half of the headline's words; the
+  number is not in the question.
+- date: a sentence holding a year or a month name → «متى» + the three words before the date
+  (the event) + half of the headline's words; the date is not in the question.
+- headline: «ما الذي» / «ماذا عن» + two thirds of the headline's words; answered by the story.
+- overlap (the earlier check): a third of a numbered sentence's own words behind كم/ما/متى.
+
+A number, date or overlap question is a hit when the returned sentence has the source
+sentence's normalized text (its copy in another paper counts); every kind also reports the
+story hit: the returned sentence comes from the source article or from an article with the
+same normalized headline (the same story in another paper). Prints Hit@1, MRR@10 and story
+Hit@1 per ranking variant and kind, and the p50/p90 latency of `Retriever.search`.
+Reads the zips in place; nothing is written into the repo.
 """
 
 from __future__ import annotations
@@ -19,15 +30,35 @@ import random
 import re
 import time
 import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from retrieval import ranking
+from retrieval import analyzer, ranking
 from retrieval.corpus import Article, ArticleFormatError, make_article, read_corpus
-from retrieval.index import build
+from retrieval.index import CorpusIndex, build
+from retrieval.normalize import normalize_for_comparison
 from retrieval.search import Retriever
 
 REPO = Path(__file__).resolve().parents[1]
-_NUMBER = re.compile(r"\d{2,}")
+KINDS = ("number", "date", "headline", "overlap")
+_NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d.,])")
+_ANY_NUMBER = re.compile(r"\d{2,}")  # the earlier check's rule, kept for its questions
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_MONTHS = frozenset(
+    "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر "
+    "محرم صفر ربيع جمادي رجب شعبان رمضان شوال القعده الحجه".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewsQuestion:
+    """A generated question, the key of the sentence answering it and the articles of its story."""
+
+    kind: str
+    text: str
+    sentence_key: int | None  # None: any sentence of the story answers (headline questions)
+    story: frozenset[int]
 
 
 def read_news(data: Path) -> list[Article]:
@@ -48,29 +79,130 @@ def read_news(data: Path) -> list[Article]:
     return articles
 
 
-def make_questions(retriever: Retriever, count: int, seed: int = 11) -> list[tuple[str, str]]:
-    """Return (question, source sentence) pairs drawn from the corpus as the docstring says."""
-    index = retriever.index
+def content_words(text: str) -> list[str]:
+    """Return the words of `text` (as written) that are neither stopwords nor numbers."""
+    words = [w.strip("«»\"'().,:؛،؟!-") for w in text.split()]
+    return [w for w in words if len(w) > 2 and analyzer.terms(w) and not w[0].isdigit()]
+
+
+def stories(index: CorpusIndex) -> dict[str, list[int]]:
+    """Return the article ids of each normalized headline (one story, several papers)."""
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for a, article in enumerate(index.articles):
+        by_title[normalize_for_comparison(article.title)].append(a)
+    return by_title
+
+
+def make_questions(index: CorpusIndex, per_kind: int, seed: int = 11) -> list[NewsQuestion]:
+    """Return `per_kind` questions of each kind, drawn as the module docstring says."""
     rng = random.Random(seed)
-    questions: list[tuple[str, str]] = []
-    while len(questions) < count:
-        text = index.sentence_text(rng.randrange(index.n_sentences))
-        number = _NUMBER.search(text)
-        if not number or not 60 <= len(text) <= 300:
+    by_title = stories(index)
+    made: dict[str, list[NewsQuestion]] = {kind: [] for kind in KINDS}
+    while any(len(made[kind]) < per_kind for kind in KINDS):
+        s = rng.randrange(index.n_sentences)
+        a = int(index.sent_article[s])
+        article = index.articles[a]
+        text = index.sentence_text(s)
+        title_words = content_words(article.title)
+        if not article.path.endswith(".zip") or len(title_words) < 3 or not 60 <= len(text) <= 300:
             continue
-        words = [w for w in text.replace(number.group(), " ").split() if len(w) > 2]
-        if len(words) < 6:
+        story = frozenset(by_title[normalize_for_comparison(article.title)]) | {a}
+        key = int(index.sent_key[s])
+        words = text.split()
+        headline = rng.sample(title_words, max(2, len(title_words) // 2))
+        kind = rng.choice(KINDS)
+        question: str | None = None
+        if kind == "number":
+            at = next((i for i, w in enumerate(words) if _NUMBER.fullmatch(w.strip("،.%"))), None)
+            after = words[at + 1 : at + 3] if at is not None else []
+            counted = content_words(" ".join(after))
+            if counted and not _YEAR.match(words[at]) and not any(map(_is_date, after)):
+                question = f"كم {' '.join(counted)} {' '.join(headline)}؟"
+        elif kind == "date":
+            at = next((i for i, w in enumerate(words) if _is_date(w)), None)
+            event = content_words(" ".join(words[max(0, at - 4) : at])) if at else []
+            if len(event) >= 2:
+                question = f"متى {' '.join(event[-3:])} {' '.join(headline)}؟"
+        elif kind == "headline":
+            kept = rng.sample(title_words, max(2, 2 * len(title_words) // 3))
+            question = f"{rng.choice(['ما الذي', 'ماذا عن'])} {' '.join(kept)}؟"
+            key = None
+        else:
+            number = _ANY_NUMBER.search(text)
+            own = text.replace(number.group(), " ").split() if number else []
+            own = [w for w in own if len(w) > 2]
+            if len(own) >= 6:
+                kept = rng.sample(own, max(4, len(own) // 3))
+                question = f"{rng.choice(['كم', 'ما', 'متى'])} {' '.join(kept)}؟"
+        if question and len(made[kind]) < per_kind:
+            made[kind].append(NewsQuestion(kind, question, key, story))
+    return [q for kind in KINDS for q in made[kind]]
+
+
+def _is_date(word: str) -> bool:
+    """Return whether `word` is a year or a month name (with an attached و ف ب ل)."""
+    folded = analyzer.tokens(word)
+    if not folded:
+        return False
+    token = folded[0]
+    return bool(_YEAR.match(token)) or token in _MONTHS or token[1:] in _MONTHS
+
+
+def measure(retriever: Retriever, questions: list[NewsQuestion]) -> dict[str, tuple[float, ...]]:
+    """Return per kind (Hit@1, MRR@10, story Hit@1) and, under "latency", (p50, p90) ms."""
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    latencies: list[float] = []
+    index = retriever.index
+    for q in questions:
+        started = time.perf_counter()
+        hits = retriever.search(q.text, top_k=10)
+        latencies.append((time.perf_counter() - started) * 1000)
+        row = totals[q.kind]
+        row[3] += 1
+        if not hits:
             continue
-        kept = rng.sample(words, max(4, len(words) // 3))
-        questions.append((f"{rng.choice(['كم', 'ما', 'متى'])} {' '.join(kept)}؟", text))
-    return questions
+        row[2] += int(index.sent_article[hits[0].sentence]) in q.story
+        if q.sentence_key is None:
+            continue
+        keys = [int(index.sent_key[h.sentence]) for h in hits]
+        if q.sentence_key in keys:
+            rank = keys.index(q.sentence_key) + 1
+            row[0] += rank == 1
+            row[1] += 1 / rank
+    result: dict[str, tuple[float, ...]] = {
+        kind: (hit / n, mrr / n, story / n) for kind, (hit, mrr, story, n) in totals.items()
+    }
+    latencies.sort()
+    n = len(latencies)
+    result["latency"] = (latencies[n // 2], latencies[int(n * 0.9)])
+    return result
+
+
+def variants(index: CorpusIndex) -> dict[str, Retriever]:
+    """Return the ranking variants compared: the product, and parts switched off."""
+    default = ranking.RankingParams()
+    return {
+        "default ranking + no-answer threshold (the product)": Retriever(index),
+        "default ranking": Retriever(index, min_score=0.0),
+        "− article evidence": Retriever(
+            index, min_score=0.0, ranking_params=replace(default, article_weight=0.0)
+        ),
+        "− paragraph and article evidence": Retriever(
+            index,
+            min_score=0.0,
+            ranking_params=replace(default, paragraph_weight=0.0, article_weight=0.0),
+        ),
+        "plain BM25 over sentences": Retriever(
+            index, min_score=0.0, ranking_params=ranking.RankingParams(1.5, 0.75, 0, 0, 0, 0)
+        ),
+    }
 
 
 def main() -> None:
-    """Print Hit@1, MRR@10 and latency per ranking variant."""
+    """Build the news index, make the questions and print one table row per variant."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared/data/saudinewsnet")
-    parser.add_argument("--questions", type=int, default=400)
+    parser.add_argument("--questions", type=int, default=300, help="questions of each kind")
     args = parser.parse_args()
     articles = read_news(args.data) + read_corpus(REPO / "corpus").articles
     started = time.perf_counter()
@@ -79,46 +211,25 @@ def main() -> None:
         f"{len(articles)} articles, {index.n_sentences} sentences, built in "
         f"{time.perf_counter() - started:.0f} s"
     )
-    default = ranking.RankingParams()
-    variants = {
-        "default ranking": Retriever(index, min_score=0.0),
-        "default + no-answer threshold": Retriever(index),
-        "plain BM25 over sentences": Retriever(
-            index, min_score=0.0, ranking_params=ranking.RankingParams(1.5, 0.75, 0, 0, 0, 0)
-        ),
-        "− paragraph and article evidence": Retriever(
-            index,
-            min_score=0.0,
-            ranking_params=ranking.RankingParams(
-                default.sentence_k1,
-                default.sentence_b,
-                0,
-                0,
-                default.answer_type_weight,
-                default.specificity_weight,
-            ),
-        ),
-    }
-    questions = make_questions(variants["default ranking"], args.questions)
-    print("| ranking | Hit@1 | MRR@10 | p50 ms | p90 ms |")
-    print("|---|---|---|---|---|")
-    for name, retriever in variants.items():
-        hit1 = mrr = 0.0
-        latencies: list[float] = []
-        for question, source in questions:
-            started = time.perf_counter()
-            hits = retriever.search(question, top_k=10)
-            latencies.append((time.perf_counter() - started) * 1000)
-            rank = next((k for k, h in enumerate(hits, 1) if h.text == source), None)
-            if rank is not None:
-                hit1 += rank == 1
-                mrr += 1 / rank
-        latencies.sort()
-        n = len(questions)
-        print(
-            f"| {name} | {hit1 / n:.3f} | {mrr / n:.3f} | {latencies[n // 2]:.2f} "
-            f"| {latencies[int(n * 0.9)]:.2f} |"
-        )
+    questions = make_questions(index, args.questions)
+    for kind in KINDS:
+        example = next(q.text for q in questions if q.kind == kind)
+        print(f"{kind}: {sum(q.kind == kind for q in questions)} questions, e.g. {example}")
+    print(
+        "| ranking | number Hit@1 / MRR / story | date Hit@1 / MRR / story | headline story Hit@1 "
+        "| overlap Hit@1 / MRR | p50 / p90 ms |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, retriever in variants(index).items():
+        r = measure(retriever, questions)
+        cells = [
+            f"{r['number'][0]:.3f} / {r['number'][1]:.3f} / {r['number'][2]:.3f}",
+            f"{r['date'][0]:.3f} / {r['date'][1]:.3f} / {r['date'][2]:.3f}",
+            f"{r['headline'][2]:.3f}",
+            f"{r['overlap'][0]:.3f} / {r['overlap'][1]:.3f}",
+            f"{r['latency'][0]:.2f} / {r['latency'][1]:.2f}",
+        ]
+        print(f"| {name} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
