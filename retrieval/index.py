@@ -100,26 +100,30 @@ def bm25_matrix(
     by epsilon × the mean idf over the vocabulary that occurs, avgdl = tokens / documents.
     """
     doc_lengths = np.bincount(doc_ids, minlength=n_docs).astype(np.float64)
+    # Building the term × document counts (coo → csr sums duplicate pairs) is most of the
+    # cost: int32 ones rather than float64 halve the memory it streams through.
     counts = sparse.coo_matrix(
-        (np.ones(len(term_ids), dtype=np.float64), (term_ids, doc_ids)), shape=(n_terms, n_docs)
+        (np.ones(len(term_ids), dtype=np.int32), (term_ids, doc_ids)), shape=(n_terms, n_docs)
     ).tocsr()
-    counts.sum_duplicates()
-    df = np.diff(counts.indptr).astype(np.float64)
-    present = df > 0
+    df_int = np.diff(counts.indptr)
+    df = df_int.astype(np.float64)
+    present = df_int > 0
     idf = np.zeros(n_terms)
     idf[present] = np.log(n_docs - df[present] + 0.5) - np.log(df[present] + 0.5)
     if present.any():
         floor = params.epsilon * float(idf[present].mean())
         idf[present & (idf < 0)] = floor
     avgdl = float(doc_lengths.sum()) / n_docs if n_docs else 1.0
-    tf = counts.data
-    dl = doc_lengths[counts.indices]
-    norm = params.k1 * (1 - params.b + params.b * dl / (avgdl or 1.0))
-    row_idf = np.repeat(idf, np.diff(counts.indptr))
-    weights = sparse.csr_matrix(
-        (row_idf * tf * (params.k1 + 1) / (tf + norm), counts.indices, counts.indptr),
-        shape=(n_terms, n_docs),
-    )
+    # rank-bm25's idf × tf × (k1 + 1) / (tf + k1 × (1 - b + b × dl / avgdl)), with the
+    # length norm computed once per document and the per-entry arithmetic done in place.
+    doc_norm = params.k1 * (1 - params.b + params.b * doc_lengths / (avgdl or 1.0))
+    tf = counts.data.astype(np.float64)
+    denominator = doc_norm[counts.indices]
+    denominator += tf
+    tf *= params.k1 + 1
+    tf /= denominator
+    tf *= np.repeat(idf, df_int)
+    weights = sparse.csr_matrix((tf, counts.indices, counts.indptr), shape=(n_terms, n_docs))
     return BM25Matrix(weights=weights, doc_lengths=doc_lengths)
 
 
@@ -239,20 +243,26 @@ def concat(parts: Sequence[Analysis]) -> Analysis:
     sent_token_ptr = [np.zeros(1, dtype=np.int64)]
     title_token_ptr = [np.zeros(1, dtype=np.int64)]
     n_articles = n_tokens = n_title_tokens = 0
-    remaps: dict[int, np.ndarray] = {}  # slices of one analysis share its terms list
+    # Slices of one analysis share its terms list. The first list keeps its numbering (no
+    # remap: an update mostly consists of slices of the previous index), later ones are
+    # renumbered into the union.
+    remaps: dict[int, np.ndarray | None] = {}
     for part in parts:
-        remap = remaps.get(id(part.terms))
-        if remap is None:
-            remap = np.fromiter(
-                (vocabulary.setdefault(t, len(vocabulary)) for t in part.terms),
-                dtype=np.int32,
-                count=len(part.terms),
-            )
-            remaps[id(part.terms)] = remap
+        if id(part.terms) not in remaps:
+            if not vocabulary:
+                vocabulary = dict(zip(part.terms, range(len(part.terms)), strict=True))
+                remaps[id(part.terms)] = None
+            else:
+                remaps[id(part.terms)] = np.fromiter(
+                    (vocabulary.setdefault(t, len(vocabulary)) for t in part.terms),
+                    dtype=np.int32,
+                    count=len(part.terms),
+                )
+        remap = remaps[id(part.terms)]
         articles.extend(part.articles)
         sent_article.append(part.sent_article + n_articles)
-        token_terms.append(remap[part.token_terms])
-        title_terms.append(remap[part.title_terms])
+        token_terms.append(part.token_terms if remap is None else remap[part.token_terms])
+        title_terms.append(part.title_terms if remap is None else remap[part.title_terms])
         sent_token_ptr.append(part.sent_token_ptr[1:] + n_tokens)
         title_token_ptr.append(part.title_token_ptr[1:] + n_title_tokens)
         n_articles += len(part.articles)
@@ -341,7 +351,9 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
     the same arrays however their analysis was pieced together.
     """
     params = params or BM25Params()
-    used = np.unique(np.concatenate([analysis.token_terms, analysis.title_terms]))
+    occurs = np.bincount(analysis.token_terms, minlength=len(analysis.terms)) > 0
+    occurs[analysis.title_terms] = True
+    used = np.flatnonzero(occurs)
     used_terms = [analysis.terms[i] for i in used]
     order = sorted(range(len(used_terms)), key=used_terms.__getitem__)
     remap = np.zeros(len(analysis.terms), dtype=np.int32)
@@ -351,15 +363,16 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
     title_terms = remap[analysis.title_terms]
 
     n_terms, n_sents, n_articles = len(vocabulary), len(analysis.sent_start), len(analysis.articles)
-    token_sents = np.repeat(np.arange(n_sents), np.diff(analysis.sent_token_ptr))
+    # int32 ids throughout: the per-token arrays are the bulk of the memory compiling
+    # streams through (millions of tokens), and scipy keeps int32 indices without copying.
+    token_sents = np.repeat(np.arange(n_sents, dtype=np.int32), np.diff(analysis.sent_token_ptr))
     paragraphs_per_article = np.zeros(n_articles, dtype=np.int64)
     np.maximum.at(paragraphs_per_article, analysis.sent_article, analysis.sent_paragraph + 1)
     paragraph_base = np.concatenate([[0], np.cumsum(paragraphs_per_article)])
     sent_paragraph = (analysis.sent_paragraph + paragraph_base[analysis.sent_article]).astype(
         np.int32
     )
-    title_articles = np.repeat(np.arange(n_articles), np.diff(analysis.title_token_ptr))
-    article_of_token = np.concatenate([analysis.sent_article[token_sents], title_articles])
+    article_terms, article_of_token = _article_tokens(analysis, token_terms, title_terms)
     return CorpusIndex(
         articles=analysis.articles,
         vocabulary=vocabulary,
@@ -376,15 +389,36 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
         paragraphs=bm25_matrix(
             token_terms, sent_paragraph[token_sents], n_terms, int(paragraph_base[-1]), params
         ),
-        article_docs=bm25_matrix(
-            np.concatenate([token_terms, title_terms]),
-            article_of_token.astype(np.int64),
-            n_terms,
-            n_articles,
-            params,
-        ),
+        article_docs=bm25_matrix(article_terms, article_of_token, n_terms, n_articles, params),
         params=params,
     )
+
+
+def _article_tokens(
+    analysis: Analysis, token_terms: np.ndarray, title_terms: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (term ids, article ids) of every title and body token, ordered by article.
+
+    Each article's title tokens come first, then its body tokens: with article ids already
+    ascending, the count matrix needs no sorting of its rows.
+    """
+    n_articles = len(analysis.articles)
+    body_per_article = np.diff(analysis.sent_token_ptr[_first_sentences(analysis)])
+    title_per_article = np.diff(analysis.title_token_ptr)
+    body_before = np.concatenate([[0], np.cumsum(body_per_article)]).astype(np.int32)
+    title_through = analysis.title_token_ptr[1:].astype(np.int32)
+    articles = np.arange(n_articles, dtype=np.int32)
+    body_article = np.repeat(articles, body_per_article)
+    title_article = np.repeat(articles, title_per_article)
+    terms = np.empty(len(token_terms) + len(title_terms), dtype=np.int32)
+    terms[np.arange(len(token_terms), dtype=np.int32) + title_through[body_article]] = token_terms
+    terms[np.arange(len(title_terms), dtype=np.int32) + body_before[title_article]] = title_terms
+    return terms, np.repeat(articles, body_per_article + title_per_article)
+
+
+def _first_sentences(analysis: Analysis) -> np.ndarray:
+    """Return the first sentence of every article, and the sentence count last."""
+    return np.searchsorted(analysis.sent_article, np.arange(len(analysis.articles) + 1))
 
 
 def build(articles: list[Article], params: BM25Params | None = None) -> CorpusIndex:

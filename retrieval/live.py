@@ -1,10 +1,11 @@
 """Keep a `Retriever` current while the corpus folder changes under a running program.
 
 `LiveRetriever` holds the Retriever that answers questions. `reload()` checks a cheap
-fingerprint of the article files (relative path, size, mtime) and, when something changed,
-builds a new Retriever and swaps it in with a single reference assignment: a question that
-already holds the old Retriever finishes on it, the next question sees the new one, and no
-question ever waits for a reload or fails because of one.
+fingerprint of the article files (relative path, size, mtime, ctime) and, when something
+changed, updates the index it holds in memory (re-analyzing only the changed files), swaps a
+new Retriever in with a single reference assignment, and only then saves the index: a
+question that already holds the old Retriever finishes on it, the next question sees the new
+one, and no question ever waits for a reload or its save, or fails because of one.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from pathlib import Path
 
 from retrieval.corpus import SkippedFile
 from retrieval.search import Retriever
-from retrieval.store import DEFAULT_INDEX_DIRNAME, open_index, scan_corpus
+from retrieval.store import DEFAULT_INDEX_DIRNAME, OpenedIndex, persist, scan_corpus, update_index
 
 log = logging.getLogger(__name__)
 
-# relative path → (size in bytes, modification time in ns)
-Fingerprint = dict[str, tuple[int, int]]
+# relative path → (size in bytes, modification time in ns, status change time in ns)
+Fingerprint = dict[str, tuple[int, int, int]]
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class ReloadReport:
     """What one load or reload did: the corpus size after it, what changed, what was
     skipped and why, how long it took, and the error that kept the old index, if any.
 
-    `added`/`modified`/`removed` are corpus-relative file paths.
+    `added`/`modified`/`removed` are corpus-relative file paths. `seconds` runs until the
+    new index answered questions; `save_seconds` is the time spent saving it afterwards.
     """
 
     changed: bool
@@ -44,6 +46,7 @@ class ReloadReport:
     seconds: float
     at: datetime
     error: str | None = None
+    save_seconds: float = 0.0
 
 
 class NotLoadedError(RuntimeError):
@@ -51,7 +54,8 @@ class NotLoadedError(RuntimeError):
 
 
 def fingerprint(corpus_dir: Path, index_dir: Path) -> Fingerprint:
-    """Return (size, mtime_ns) of every article file under `corpus_dir`, by relative path.
+    """Return (size, mtime_ns, ctime_ns) of every article file under `corpus_dir`, by
+    relative path.
 
     Cheap (one stat per file, no reading), so it can run every few seconds to notice added,
     changed and removed files. Uses the index store's own scan, so both agree on what
@@ -84,6 +88,7 @@ class LiveRetriever:
         )
         self._lock = threading.Lock()
         self._current: Retriever | None = None
+        self._opened: OpenedIndex | None = None  # the index behind _current, and its files
         self._fingerprint: Fingerprint = {}
         self._last_report: ReloadReport | None = None
         self._last_change: ReloadReport | None = None
@@ -142,8 +147,9 @@ class LiveRetriever:
                 report = self._report(False, (), (), (), time.perf_counter() - started, at)
                 self._last_report = report
                 return report
-            # The persisted index re-reads only the files changed since it was saved.
-            opened = open_index(self.corpus_dir, self.index_dir)
+            # Starts from the index in memory (or, on the first load, the persisted one) and
+            # re-reads only the files changed since.
+            opened = update_index(self.corpus_dir, self.index_dir, previous=self._opened)
             retriever = Retriever(opened.index, opened.skipped)
         except Exception as exc:
             if not keep_old_on_error:
@@ -168,7 +174,13 @@ class LiveRetriever:
         # One reference assignment: readers see either the old or the new Retriever.
         self._current = retriever
         self._fingerprint = new_print
-        report = self._report(True, added, modified, removed, time.perf_counter() - started, at)
+        self._opened = opened
+        served = time.perf_counter() - started
+        self._opened = self._persist(opened)
+        report = replace(
+            self._report(True, added, modified, removed, served, at),
+            save_seconds=time.perf_counter() - started - served,
+        )
         self._last_report = self._last_change = report
         if first_load and opened.loaded_from_disk:
             # The store logs skips only for the files it reads; on a start from the persisted
@@ -189,6 +201,15 @@ class LiveRetriever:
             report.seconds,
         )
         return report
+
+    def _persist(self, opened: OpenedIndex) -> OpenedIndex:
+        """Save `opened` (already serving) as the start-up cache; return it as saved, or
+        unchanged when the save failed, so that the next change tries again."""
+        try:
+            return persist(self.index_dir, opened)
+        except Exception:  # the new index already serves; a bug in saving must not undo that
+            log.exception("saving the index to %s failed; serving from memory", self.index_dir)
+            return opened
 
     def _report(
         self,

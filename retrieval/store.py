@@ -1,12 +1,22 @@
 """Persist the index beside the corpus and keep it in step with the corpus files.
 
-`open_index` is the one entry point: it loads the persisted index when it matches the
-corpus, otherwise re-reads and re-analyzes only the added and changed files, drops the
-removed ones, recompiles (equal to a full rebuild) and saves the result.
+`open_index` is the entry point for programs that start, answer and stop: it loads the
+persisted index when it matches the corpus, otherwise re-reads and re-analyzes only the added
+and changed files, drops the removed ones, recompiles (equal to a full rebuild) and saves the
+result. A long-running program that already holds an index (retrieval/live.py) calls
+`update_index(previous=...)`, which starts from the index in memory instead of re-reading it
+from disk, serves the result, and only then calls `persist`: the saved copy is a start-up
+cache, so a crash before the save only means that the next start updates again.
+
+Building many files at once analyzes them in worker processes started with "spawn", which
+import the calling program's main module again: a script that builds an index must do so
+under `if __name__ == "__main__":` (like `python -m retrieval` and `python -m bot` do).
+A worker that finds itself importing an unguarded script stops at once, and the files are
+analyzed in the calling process instead.
 
 An index folder holds:
 - `manifest.json`: format and analyzer versions, BM25 parameters, the fingerprint (size,
-  mtime, sha256) of every corpus file with its article count and skip reasons, and the size
+  mtime, ctime, sha256) of every corpus file with its article count and skip reasons, and the size
   and sha256 of every data file. It is replaced atomically and last, so it always describes
   complete data: a crash mid-save leaves the previous index in use.
 - `data-<id>/`: one generation of data files: `<field>.npy` for every array of
@@ -48,7 +58,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INDEX_DIRNAME = ".index"
 FORMAT_NAME = "arabic-qa-bm25-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: file records hold ctime_ns
 MANIFEST = "manifest.json"
 
 # Analyzing files in worker processes pays off only above a few seconds of work.
@@ -64,11 +74,16 @@ class IndexCorrupt(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FileRecord:
-    """One corpus file as last indexed: its fingerprint, article count and skip reasons."""
+    """One corpus file as last indexed: its fingerprint, article count and skip reasons.
+
+    ctime changes with permissions too, so a file skipped as unreadable is retried after a
+    chmod even though its size and mtime stay the same.
+    """
 
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int
     sha256: str
     articles: int
     skipped: tuple[str, ...] = ()
@@ -78,9 +93,13 @@ class FileRecord:
 class OpenedIndex:
     """The index of a corpus folder and how it was obtained.
 
-    `added`/`modified`/`removed` are corpus-relative file paths changed since the persisted
-    index. `loaded_from_disk` is True when the persisted index was read (as it was, or as the
-    base of an incremental update); `rebuilt_reason` says why everything was re-analyzed.
+    `added`/`modified`/`removed` are corpus-relative file paths changed since the index it
+    started from. `loaded_from_disk` is True when the persisted index was read (as it was, or
+    as the base of an incremental update), `from_memory` when an index already in memory
+    was; `rebuilt_reason` says why everything was re-analyzed. `files` are the fingerprints
+    of the corpus files `index` holds; `data` is the manifest of a persisted data folder
+    holding exactly `index` (None when it must be written) and `saved` says whether the
+    persisted manifest describes exactly this index and these files.
     """
 
     index: CorpusIndex
@@ -90,11 +109,15 @@ class OpenedIndex:
     removed: tuple[str, ...]
     rebuilt_reason: str | None
     loaded_from_disk: bool
+    from_memory: bool = False
+    files: tuple[FileRecord, ...] = ()
+    data: dict[str, Any] | None = None
+    saved: bool = False
 
     @property
     def outcome(self) -> str:
         """Return "loaded", "updated" or "rebuilt", for reports."""
-        if self.rebuilt_reason is not None or not self.loaded_from_disk:
+        if self.rebuilt_reason is not None or not (self.loaded_from_disk or self.from_memory):
             return "rebuilt"
         return "updated" if (self.added or self.modified or self.removed) else "loaded"
 
@@ -102,12 +125,34 @@ class OpenedIndex:
 def open_index(
     corpus_dir: Path, index_dir: Path | None = None, *, progress: bool = False
 ) -> OpenedIndex:
-    """Return the index of `corpus_dir`, loaded from `index_dir` or brought up to date.
+    """Return the index of `corpus_dir`, loaded from `index_dir` or brought up to date and
+    saved there.
 
     `index_dir` defaults to `<corpus_dir>/.index`. A corrupt, truncated or foreign index
     is reported in one warning and rebuilt; an index folder that cannot be written is
     reported in one warning and the index is served from memory. Safe to call repeatedly;
     cheap when nothing changed. Raises FileNotFoundError when `corpus_dir` is missing.
+    Call it under `if __name__ == "__main__":` in a script (see the module docstring).
+    """
+    corpus_dir = Path(corpus_dir)
+    index_dir = Path(index_dir) if index_dir is not None else corpus_dir / DEFAULT_INDEX_DIRNAME
+    return persist(index_dir, update_index(corpus_dir, index_dir, progress=progress))
+
+
+def update_index(
+    corpus_dir: Path,
+    index_dir: Path | None = None,
+    *,
+    previous: OpenedIndex | None = None,
+    progress: bool = False,
+) -> OpenedIndex:
+    """Return the index of `corpus_dir` brought up to date in memory, without saving it.
+
+    Starts from `previous` (an index of the same corpus already in memory) when given,
+    otherwise from the persisted index in `index_dir` (default `<corpus_dir>/.index`), and
+    re-analyzes only the files added or changed since. `persist` saves the result. Exists so
+    that a running program can serve the new index before paying for the save.
+    Raises FileNotFoundError when `corpus_dir` is missing.
     """
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
@@ -116,62 +161,88 @@ def open_index(
     stats = scan_corpus(corpus_dir, index_dir)
     params = BM25Params()
     base: CorpusIndex | None = None
-    with _lock(index_dir, exclusive=False):  # no writer may replace the data while we read
-        manifest, problem = read_manifest(index_dir, params)
-        previous = {r.path: r for r in manifest_files(manifest)}
-        unchanged, modified = _unchanged_files(corpus_dir, stats, previous)
-        if manifest is not None and problem is None:
-            try:
-                base = load_data(index_dir, manifest)
-            except IndexCorrupt as exc:
-                problem = f"index corrupt: {exc}"
+    base_data: dict[str, Any] | None = None
+    base_saved = False
+    problem: str | None = None
+    if previous is not None and previous.index.params == params:
+        base, base_data, base_saved = previous.index, previous.data, previous.saved
+        previous_records = {r.path: r for r in previous.files}
+        unchanged, modified = _unchanged_files(corpus_dir, stats, previous_records)
+    else:
+        with _lock(index_dir, exclusive=False):  # no writer may replace the data while we read
+            manifest, problem = read_manifest(index_dir, params)
+            previous_records = {r.path: r for r in manifest_files(manifest)}
+            unchanged, modified = _unchanged_files(corpus_dir, stats, previous_records)
+            if manifest is not None and problem is None:
+                try:
+                    base = load_data(index_dir, manifest)
+                    base_data, base_saved = manifest, True
+                except IndexCorrupt as exc:
+                    problem = f"index corrupt: {exc}"
     if problem is not None:
         if problem != "no index yet":
             log.warning("index %s: %s; rebuilding", index_dir, problem)
         unchanged = {}
     to_read = sorted(stats.keys() - unchanged.keys())
-    removed = sorted(previous.keys() - stats.keys())
+    removed = sorted(previous_records.keys() - stats.keys())
 
     fresh = _read_and_analyze_all(corpus_dir, to_read, progress)
     _log_skipped(fresh)
     records = [unchanged.get(path) or fresh[path][0] for path in sorted(stats)]
     if base is not None and not to_read and not removed:
-        result = base
+        result, data = base, base_data
+        saved = base_saved and list(previous_records.values()) == records
     else:
-        result = index.compile_index(_assemble(records, unchanged, fresh, base, previous), params)
-    if result is not base or manifest_files(manifest) != records:
-        try:
-            with _lock(index_dir, exclusive=True):
-                save(index_dir, result, records, reuse_data=manifest if result is base else None)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            log.warning("cannot save the index to %s (%s); serving from memory", index_dir, reason)
+        assembled = _assemble(records, unchanged, fresh, base, previous_records)
+        result, data, saved = index.compile_index(assembled, params), None, False
     return OpenedIndex(
         index=result,
         skipped=tuple(SkippedFile(r.path, why) for r in records for why in r.skipped),
-        added=tuple(sorted(stats.keys() - previous.keys())),
+        added=tuple(sorted(stats.keys() - previous_records.keys())),
         modified=tuple(modified),
         removed=tuple(removed),
         rebuilt_reason=problem,
-        loaded_from_disk=base is not None,
+        loaded_from_disk=base is not None and previous is None,
+        from_memory=base is not None and previous is not None,
+        files=tuple(records),
+        data=data,
+        saved=saved,
     )
 
 
+def persist(index_dir: Path, opened: OpenedIndex) -> OpenedIndex:
+    """Save `opened` to `index_dir` unless it is saved already; return it marked saved.
+
+    A folder that cannot be written is reported in one warning and `opened` is returned
+    unchanged (still unsaved, so a later call tries again): the index is served from memory.
+    """
+    if opened.saved:
+        return opened
+    try:
+        with _lock(index_dir, exclusive=True):
+            manifest = save(index_dir, opened.index, list(opened.files), reuse_data=opened.data)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        log.warning("cannot save the index to %s (%s); serving from memory", index_dir, reason)
+        return opened
+    return dataclasses.replace(opened, data=manifest, saved=True)
+
+
 def _unchanged_files(
-    corpus_dir: Path, stats: dict[str, tuple[int, int]], previous: dict[str, FileRecord]
+    corpus_dir: Path, stats: dict[str, tuple[int, int, int]], previous: dict[str, FileRecord]
 ) -> tuple[dict[str, FileRecord], list[str]]:
-    """Return the records of the files unchanged since `previous` (with their new mtime when
-    only touched) and the paths of the modified ones. Only a file whose size or mtime
-    changed is hashed."""
+    """Return the records of the files unchanged since `previous` (with their new times when
+    only touched) and the paths of the modified ones. Only a file whose size, mtime or ctime
+    changed is hashed; a file that could not be read before and can now hashes differently."""
     unchanged: dict[str, FileRecord] = {}
     modified: list[str] = []
     for path in sorted(stats.keys() & previous.keys()):
         record = previous[path]
-        size, mtime_ns = stats[path]
-        if (size, mtime_ns) == (record.size, record.mtime_ns):
+        size, mtime_ns, ctime_ns = stats[path]
+        if (size, mtime_ns, ctime_ns) == (record.size, record.mtime_ns, record.ctime_ns):
             unchanged[path] = record
         elif size == record.size and _file_sha256(corpus_dir / path) == record.sha256:
-            unchanged[path] = dataclasses.replace(record, mtime_ns=mtime_ns)
+            unchanged[path] = dataclasses.replace(record, mtime_ns=mtime_ns, ctime_ns=ctime_ns)
         else:
             modified.append(path)
     return unchanged, modified
@@ -213,12 +284,12 @@ def _assemble(
     return index.concat(parts)
 
 
-def scan_corpus(corpus_dir: Path, index_dir: Path) -> dict[str, tuple[int, int]]:
-    """Return (size, mtime_ns) of every article file, by corpus-relative path.
+def scan_corpus(corpus_dir: Path, index_dir: Path) -> dict[str, tuple[int, int, int]]:
+    """Return (size, mtime_ns, ctime_ns) of every article file, by corpus-relative path.
 
     Files inside `index_dir` are never articles, even when it is not a hidden folder.
     """
-    result: dict[str, tuple[int, int]] = {}
+    result: dict[str, tuple[int, int, int]] = {}
     inner_index: Path | None = index_dir.resolve()
     if not inner_index.is_relative_to(corpus_dir.resolve()):
         inner_index = None
@@ -228,9 +299,9 @@ def scan_corpus(corpus_dir: Path, index_dir: Path) -> dict[str, tuple[int, int]]
         rel = path.relative_to(corpus_dir).as_posix()
         try:
             stat = path.stat()
-            result[rel] = (stat.st_size, stat.st_mtime_ns)
+            result[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
         except OSError:
-            result[rel] = (-1, -1)  # read_and_analyze records why it cannot be read
+            result[rel] = (-1, -1, -1)  # read_and_analyze records why it cannot be read
     return result
 
 
@@ -251,15 +322,16 @@ def read_and_analyze(corpus_dir: Path, rel: str) -> tuple[FileRecord, index.Anal
     path = corpus_dir / rel
     try:
         stat = path.stat()
-        size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        size, mtime_ns, ctime_ns = stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
     except OSError:
-        size, mtime_ns = -1, -1
+        size, mtime_ns, ctime_ns = -1, -1, -1
     digest = _file_sha256(path)
     contents = read_file(path, corpus_dir)
     record = FileRecord(
         path=rel,
         size=size,
         mtime_ns=mtime_ns,
+        ctime_ns=ctime_ns,
         sha256=digest,
         articles=len(contents.articles),
         skipped=tuple(s.reason for s in contents.skipped),
@@ -363,16 +435,17 @@ def read_manifest(index_dir: Path, params: BM25Params) -> tuple[dict[str, Any] |
         return None, f"index corrupt: {MANIFEST} unreadable ({type(exc).__name__})"
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         return None, f"foreign index: {MANIFEST} is not a {FORMAT_NAME} manifest"
+    problem = None
+    for key, value in _expected_identity(params).items():
+        if manifest.get(key) != value:
+            problem = f"{key.replace('_', ' ')} changed ({manifest.get(key)} → {value})"
+            break
     try:
         manifest_files(manifest)
     except (KeyError, TypeError, ValueError) as exc:
-        return None, f"index corrupt: {MANIFEST} has a bad file list ({exc})"
-    expected = _expected_identity(params)
-    for key, value in expected.items():
-        if manifest.get(key) != value:
-            what = key.replace("_", " ")
-            return manifest, f"{what} changed ({manifest.get(key)} → {value})"
-    return manifest, None
+        # An older format may list files differently: its version change is the reason.
+        return None, problem or f"index corrupt: {MANIFEST} has a bad file list ({exc})"
+    return manifest, problem
 
 
 def _expected_identity(params: BM25Params) -> dict[str, Any]:
@@ -395,6 +468,7 @@ def manifest_files(manifest: dict[str, Any] | None) -> list[FileRecord]:
             path=str(f["path"]),
             size=int(f["size"]),
             mtime_ns=int(f["mtime_ns"]),
+            ctime_ns=int(f["ctime_ns"]),
             sha256=str(f["sha256"]),
             articles=int(f["articles"]),
             skipped=tuple(str(s) for s in f["skipped"]),
@@ -411,12 +485,14 @@ def save(
     corpus_index: CorpusIndex,
     records: list[FileRecord],
     reuse_data: dict[str, Any] | None = None,
-) -> None:
-    """Write `corpus_index` and the file `records` to `index_dir` atomically.
+) -> dict[str, Any]:
+    """Write `corpus_index` and the file `records` to `index_dir` atomically; return the
+    manifest written.
 
     Data goes into a new `data-<id>/` folder first; the manifest pointing to it replaces the
     old one last, so readers see either the old index or the new one, never a mix. With
-    `reuse_data` (the current manifest), only the manifest is rewritten (new fingerprints).
+    `reuse_data` (a manifest whose data folder holds exactly `corpus_index`), only the
+    manifest is rewritten (new fingerprints) when that folder still exists.
     Raises OSError when the folder cannot be written.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -443,13 +519,19 @@ def save(
             "vocabulary": len(corpus_index.vocabulary),
         },
         "checksums": checksums,
-        "files": [dataclasses.asdict(r) for r in records],
+        "files": [_record_json(r) for r in records],
     }
     _write_atomically(index_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode())
     _fsync_dir(index_dir)
     for old in index_dir.iterdir():
         if old.name.startswith("data-") and old.name != data_name:
             shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def _record_json(record: FileRecord) -> dict[str, Any]:
+    """Return a file record as manifest JSON (dataclasses.asdict deep-copies: slow on 31k)."""
+    return {f.name: getattr(record, f.name) for f in dataclasses.fields(FileRecord)}
 
 
 def _write_data(folder: Path, corpus_index: CorpusIndex) -> dict[str, dict[str, Any]]:
@@ -469,10 +551,10 @@ def _write_data(folder: Path, corpus_index: CorpusIndex) -> dict[str, dict[str, 
     arrays["text_offsets"] = np.concatenate([[0], np.cumsum([len(t) for t in texts])]).astype(
         np.int64
     )
-    metadata = [
-        {k: v for k, v in dataclasses.asdict(a).items() if k != "text"}
-        for a in corpus_index.articles
-    ]
+    # Article fields are strings or None: plain getattr, not dataclasses.asdict (its deep
+    # copy took a second on 31k articles).
+    names = [f.name for f in dataclasses.fields(Article) if f.name != "text"]
+    metadata = [{name: getattr(a, name) for name in names} for a in corpus_index.articles]
     files: dict[str, bytes | np.ndarray] = {
         "articles.json": json.dumps(metadata, ensure_ascii=False).encode("utf-8"),
         "vocabulary.json": json.dumps(list(corpus_index.vocabulary), ensure_ascii=False).encode(),
