@@ -176,6 +176,20 @@ def bot_process_env(cwd: Path, **values: str) -> dict[str, str]:
     return {**env, **defaults, **values}
 
 
+def debug_bot_env(
+    api: FakeBotApi, cwd: Path, corpus: Path = SEED_CORPUS, **values: str
+) -> dict[str, str]:
+    """Return the environment for `python -m bot` talking to `api` and logging at DEBUG."""
+    return bot_process_env(
+        cwd,
+        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
+        TELEGRAM_BASE_URL=api.base_url,
+        CORPUS_DIR=str(corpus),
+        LOG_LEVEL="DEBUG",
+        **values,
+    )
+
+
 async def start_bot_process(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     """Start `python -m bot` with `env` in `cwd` (so no stray .env is read), output captured."""
     return await asyncio.create_subprocess_exec(

@@ -32,7 +32,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from aiohttp import web
 
@@ -106,6 +106,15 @@ _CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
+
+
+class Sender(TypedDict, total=False):
+    """Who sends a message and where (defaults: user 1001 in their private chat)."""
+
+    chat_id: int
+    user_id: int
+    chat_type: str
+    first_name: str
 
 
 @dataclass
@@ -300,24 +309,22 @@ class FakeBotApi:
 
         Entities for a leading /command (also /command@bot) and @bot mentions are computed.
         """
-        message = self._user_message(chat_id, user_id, chat_type, first_name, reply_to_message_id)
+        message = self._user_message(
+            chat_id=chat_id,
+            user_id=user_id,
+            chat_type=chat_type,
+            first_name=first_name,
+            reply_to_message_id=reply_to_message_id,
+        )
         message["text"] = text
         entities = _text_entities(text, self.bot_username)
         if entities:
             message["entities"] = entities
         return self._queue_message(message)
 
-    def send_sticker(
-        self,
-        emoji: str = "😀",
-        *,
-        chat_id: int = 1001,
-        user_id: int = 1001,
-        chat_type: str = "private",
-        first_name: str = "سارة",
-    ) -> int:
+    def send_sticker(self, emoji: str = "😀", **sender: Unpack[Sender]) -> int:
         """Queue a sticker from a user; return its message_id."""
-        message = self._user_message(chat_id, user_id, chat_type, first_name, None)
+        message = self._user_message(**sender)
         file_id = self._new_file(b"RIFF-sticker", "stickers", "webp")
         message["sticker"] = {
             "file_id": file_id,
@@ -331,17 +338,9 @@ class FakeBotApi:
         }
         return self._queue_message(message)
 
-    def send_photo(
-        self,
-        caption: str | None = None,
-        *,
-        chat_id: int = 1001,
-        user_id: int = 1001,
-        chat_type: str = "private",
-        first_name: str = "سارة",
-    ) -> int:
+    def send_photo(self, caption: str | None = None, **sender: Unpack[Sender]) -> int:
         """Queue a photo (with an optional caption) from a user; return its message_id."""
-        message = self._user_message(chat_id, user_id, chat_type, first_name, None)
+        message = self._user_message(**sender)
         file_id = self._new_file(b"\xff\xd8\xff-photo", "photos", "jpg")
         message["photo"] = [
             {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 90, "height": 90}
@@ -350,17 +349,9 @@ class FakeBotApi:
             message["caption"] = caption
         return self._queue_message(message)
 
-    def send_voice(
-        self,
-        duration: int = 3,
-        *,
-        chat_id: int = 1001,
-        user_id: int = 1001,
-        chat_type: str = "private",
-        first_name: str = "سارة",
-    ) -> int:
+    def send_voice(self, duration: int = 3, **sender: Unpack[Sender]) -> int:
         """Queue a voice message from a user; return its message_id."""
-        message = self._user_message(chat_id, user_id, chat_type, first_name, None)
+        message = self._user_message(**sender)
         file_id = self._new_file(b"OggS-voice", "voice", "oga")
         message["voice"] = {
             "file_id": file_id,
@@ -376,15 +367,12 @@ class FakeBotApi:
         data: bytes,
         *,
         mime_type: str = "text/plain",
-        chat_id: int = 1001,
-        user_id: int = 1001,
-        chat_type: str = "private",
         caption: str | None = None,
-        first_name: str = "سارة",
+        **sender: Unpack[Sender],
     ) -> int:
         """Queue a document from a user; return its message_id. The bytes are served through
         getFile and GET `base_file_url`/<token>/<file_path>."""
-        message = self._user_message(chat_id, user_id, chat_type, first_name, None)
+        message = self._user_message(**sender)
         extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         file_id = self._new_file(data, "documents", extension)
         message["document"] = {
@@ -848,12 +836,13 @@ class FakeBotApi:
 
     def _user_message(
         self,
-        chat_id: int,
-        user_id: int,
-        chat_type: str,
-        first_name: str,
-        reply_to_message_id: int | None,
+        chat_id: int = 1001,
+        user_id: int = 1001,
+        chat_type: str = "private",
+        first_name: str = "سارة",
+        reply_to_message_id: int | None = None,
     ) -> dict:
+        """Return a new message from a user in a chat (registered as known to the server)."""
         if chat_type == "private":
             chat = {"id": chat_id, "type": "private", "first_name": first_name}
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot import replies
+from bot.config import Settings
 from retrieval.search import Retriever
 from tests.bot_harness import bot_settings, running_bot, sent_texts
 from tests.fake_botapi import FakeBotApi
@@ -40,6 +41,13 @@ def said_to_outsiders(api: FakeBotApi) -> list[str]:
     return texts
 
 
+def allow_list_settings(api: FakeBotApi, corpus_dir: Path, *allowed: int) -> Settings:
+    """Return bot settings allowing only the chats `allowed`, with ADMIN as the admin."""
+    return bot_settings(
+        api, corpus_dir, allowed_chat_ids=frozenset(allowed), admin_ids=frozenset({ADMIN})
+    )
+
+
 async def wait_for_messages(api: FakeBotApi, chat_id: int, count: int) -> None:
     """Wait until the bot has sent `count` messages to `chat_id` (extras, which would fail
     the test, arrive before the bot's graceful stop returns)."""
@@ -50,12 +58,7 @@ async def test_outsiders_get_refusals_and_no_corpus_content_whatever_they_send(
     fake_botapi: FakeBotApi, corpus_dir: Path
 ) -> None:
     api = fake_botapi
-    settings = bot_settings(
-        api,
-        corpus_dir,
-        allowed_chat_ids=frozenset({ALLOWED_CHAT}),
-        admin_ids=frozenset({ADMIN}),
-    )
+    settings = allow_list_settings(api, corpus_dir, ALLOWED_CHAT)
     outsider = {"chat_id": OUTSIDER, "user_id": OUTSIDER}
     group = {"chat_id": FOREIGN_GROUP, "user_id": OUTSIDER, "chat_type": "supergroup"}
     async with running_bot(settings):
@@ -88,12 +91,7 @@ async def test_admin_commands_are_refused_to_non_admins_even_in_allowed_chats(
     fake_botapi: FakeBotApi, corpus_dir: Path
 ) -> None:
     api = fake_botapi
-    settings = bot_settings(
-        api,
-        corpus_dir,
-        allowed_chat_ids=frozenset({ALLOWED_CHAT, ADMIN}),
-        admin_ids=frozenset({ADMIN}),
-    )
+    settings = allow_list_settings(api, corpus_dir, ALLOWED_CHAT, ADMIN)
     async with running_bot(settings):
         for command in ("/stats", "/reload", "/reload force"):
             api.send_text(command)  # an ordinary user in the allowed chat

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.bot_harness import (
     seed_corpus,
     write_md_article,
 )
-from tests.fake_botapi import FakeBotApi
+from tests.fake_botapi import ApiCall, FakeBotApi
 
 JACK_MA_QUESTION = "ماذا قال جاك ما عن الأمن الرقمي؟"
 MOON_SENTENCES = [
@@ -52,6 +53,13 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
+async def first_reply(api: FakeBotApi, corpus: Path, text: str, **settings: Any) -> ApiCall:
+    """Run the bot, send `text` from the default private chat; return the bot's first message."""
+    async with running_bot(bot_settings(api, corpus, **settings)):
+        api.send_text(text)
+        return await api.wait_for("sendMessage")
+
+
 def assert_nothing_rejected(api: FakeBotApi) -> None:
     """Fail if the server refused any call (malformed HTML, too long, unknown message...)."""
     assert not api.rejected, api.summary()
@@ -60,9 +68,7 @@ def assert_nothing_rejected(api: FakeBotApi) -> None:
 async def test_start_answers_in_arabic_with_example_questions(
     fake_botapi: FakeBotApi, corpus: Path
 ) -> None:
-    async with running_bot(bot_settings(fake_botapi, corpus)):
-        fake_botapi.send_text("/start")
-        call = await fake_botapi.wait_for("sendMessage")
+    call = await first_reply(fake_botapi, corpus, "/start")
     assert call.params["parse_mode"] == "HTML"
     assert "أهلًا بك" in call.params["text"]
     assert "ماذا قيل عن" in call.params["text"]  # examples drawn from article titles
@@ -99,9 +105,7 @@ async def test_question_is_answered_in_reply_with_sentence_title_and_category(
 async def test_attribution_links_the_title_and_shows_source_and_date(
     fake_botapi: FakeBotApi, corpus: Path
 ) -> None:
-    async with running_bot(bot_settings(fake_botapi, corpus)):
-        fake_botapi.send_text("متى يصل المسبار إلى مدار القمر؟")
-        call = await fake_botapi.wait_for("sendMessage")
+    call = await first_reply(fake_botapi, corpus, "متى يصل المسبار إلى مدار القمر؟")
     text = call.params["text"]
     assert '<a href="https://example.com/news?id=7&amp;lang=ar">مسبار جديد' in text
     assert "sabq · 2015-07-21 · علوم" in text
@@ -190,9 +194,7 @@ async def test_group_answers_mentions_replies_and_ask_but_ignores_chatter(
 async def test_question_without_hits_gets_a_helpful_message(
     fake_botapi: FakeBotApi, corpus: Path
 ) -> None:
-    async with running_bot(bot_settings(fake_botapi, corpus)):
-        fake_botapi.send_text("كم عدد لاعبي فريق الكريكيت؟")
-        call = await fake_botapi.wait_for("sendMessage")
+    call = await first_reply(fake_botapi, corpus, "كم عدد لاعبي فريق الكريكيت؟")
     assert "لم أجد" in call.params["text"] and "/help" in call.params["text"]
     assert "reply_markup" not in call.params
     assert_nothing_rejected(fake_botapi)
@@ -216,9 +218,7 @@ async def test_stickers_photos_and_voice_get_a_short_hint(
 async def test_article_with_html_in_title_and_body_is_shown_escaped(
     fake_botapi: FakeBotApi, corpus: Path
 ) -> None:
-    async with running_bot(bot_settings(fake_botapi, corpus)):
-        fake_botapi.send_text("أين شوهدت الزرافة <b>؟ & <script>")
-        call = await fake_botapi.wait_for("sendMessage")
+    call = await first_reply(fake_botapi, corpus, "أين شوهدت الزرافة <b>؟ & <script>")
     text = call.params["text"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;عاجل" in text
     # the question's "script" matches the body's: highlighted inside the escaped markup
@@ -235,9 +235,7 @@ async def test_very_long_question_is_cut_before_search(
     fake_botapi: FakeBotApi, corpus: Path
 ) -> None:
     question = "متى يصل المسبار إلى مدار القمر " + "وماذا بعد " * 2000
-    async with running_bot(bot_settings(fake_botapi, corpus, max_question_chars=120)):
-        fake_botapi.send_text(question[:4096])
-        call = await fake_botapi.wait_for("sendMessage")
+    call = await first_reply(fake_botapi, corpus, question[:4096], max_question_chars=120)
     header = call.params["text"].split("\n", 1)[0]
     assert len(header) < 200 and "القمر" in call.params["text"]
     assert_nothing_rejected(fake_botapi)

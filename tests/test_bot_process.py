@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from tests.bot_harness import (
-    SEED_CORPUS,
     bot_process_env,
+    debug_bot_env,
     free_port,
     start_bot_process,
     stop_bot_process,
@@ -62,14 +62,7 @@ async def test_bad_configuration_exits_non_zero_with_one_line(
 async def test_bot_answers_in_arabic_finishes_in_flight_answers_on_sigterm_and_never_logs_the_token(
     fake_botapi: FakeBotApi, tmp_path: Path
 ) -> None:
-    env = bot_process_env(
-        tmp_path,
-        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
-        TELEGRAM_BASE_URL=fake_botapi.base_url,
-        CORPUS_DIR=str(SEED_CORPUS),
-        LOG_LEVEL="DEBUG",
-    )
-    process = await start_bot_process(env, tmp_path)
+    process = await start_bot_process(debug_bot_env(fake_botapi, tmp_path), tmp_path)
     try:
         fake_botapi.send_text("/start")
         start = await fake_botapi.wait_for("sendMessage", timeout=FAILURE_TIMEOUT)
@@ -94,12 +87,9 @@ async def test_webhook_rejects_wrong_secrets_answers_right_ones_and_never_logs_s
     fake_botapi: FakeBotApi, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = bot_process_env(
+    env = debug_bot_env(
+        fake_botapi,
         tmp_path,
-        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
-        TELEGRAM_BASE_URL=fake_botapi.base_url,
-        CORPUS_DIR=str(SEED_CORPUS),
-        LOG_LEVEL="DEBUG",
         WEBHOOK_URL="https://bot.example.com/telegram-hook",
         WEBHOOK_SECRET=WEBHOOK_SECRET,
         WEBHOOK_PORT=str(port),

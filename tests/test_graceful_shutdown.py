@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.store import open_index
-from tests.bot_harness import SEED_CORPUS, bot_process_env, start_bot_process, stop_bot_process
+from tests.bot_harness import SEED_CORPUS, debug_bot_env, start_bot_process, stop_bot_process
 from tests.delivery import ask, delivery_report, wait_for_long_poll, wait_until
-from tests.fake_botapi import TEST_TOKEN, FakeBotApi, Fault
+from tests.fake_botapi import FakeBotApi, Fault
 
 SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGINT, id="SIGINT")]
 
@@ -39,14 +39,7 @@ def write_bulk_corpus(folder: Path, articles: int) -> None:
 
 async def start_bot(api: FakeBotApi, corpus: Path, cwd: Path) -> asyncio.subprocess.Process:
     """Start `python -m bot` polling `api` at DEBUG, with its stdout and stderr captured."""
-    env = bot_process_env(
-        cwd,
-        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
-        TELEGRAM_BASE_URL=api.base_url,
-        CORPUS_DIR=str(corpus),
-        LOG_LEVEL="DEBUG",
-    )
-    return await start_bot_process(env, cwd)
+    return await start_bot_process(debug_bot_env(api, cwd, corpus), cwd)
 
 
 def leftovers(index_dir: Path) -> list[str]:
