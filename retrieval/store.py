@@ -40,9 +40,10 @@ import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import current_process, get_context
 from pathlib import Path
 from typing import Any
 
@@ -372,7 +373,15 @@ def _read_and_analyze_all(
                     results[path] = future.result()
                     bar.update(sizes[path])
         except Exception as exc:  # any failure is retried in-process, where a bug re-raises
-            log.warning("worker processes failed (%s); analyzing in this process", exc)
+            if getattr(current_process(), "_inheriting", False):
+                # We are a new worker importing an unguarded main script (the flag
+                # multiprocessing itself checks): stop rather than build the whole index a
+                # second time; its RuntimeError tells the script's author what to do.
+                raise
+            hint = ""
+            if isinstance(exc, BrokenProcessPool):
+                hint = ' (a script building an index must do so under if __name__ == "__main__")'
+            log.warning("worker processes failed (%s)%s; analyzing in this process", exc, hint)
         for path in paths:
             if path not in results:
                 results[path] = read_and_analyze(corpus_dir, path)

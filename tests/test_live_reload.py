@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval import store
 from retrieval.live import LiveRetriever, NotLoadedError
 
 FALAFEL = "أعلنت شركة الفلافل الذهبية افتتاح فرعها العشرين في مدينة جدة يوم الخميس."
@@ -225,3 +226,41 @@ def test_failed_reload_is_one_warning_line_without_traceback(
     [record] = caplog.records
     assert "still serving the previous index" in record.getMessage()
     assert record.exc_info is None
+
+
+def test_reload_starts_from_the_index_in_memory_not_the_saved_one(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = LiveRetriever(corpus)
+    live.load()
+    monkeypatch.setattr(store, "load_data", lambda *a: pytest.fail("re-read the saved index"))
+    write_txt(corpus / "falafel.txt", "فروع الفلافل", FALAFEL)
+    report = live.reload()
+    assert report.error is None and report.added == ("falafel.txt",)
+    assert top_text(live, "الفلافل الذهبية") == FALAFEL
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), ValueError("bug")])
+def test_the_new_index_serves_even_when_saving_it_fails(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    live = LiveRetriever(corpus)
+    live.load()
+    served_at_save: list[str | None] = []
+
+    def failing_save(*args: object, **kwargs: object) -> None:
+        served_at_save.append(top_text(live, "الفلافل الذهبية"))  # already swapped in
+        raise failure
+
+    monkeypatch.setattr(store, "save", failing_save)
+    write_txt(corpus / "falafel.txt", "فروع الفلافل", FALAFEL)
+    report = live.reload()
+    assert served_at_save == [FALAFEL]
+    assert report.error is None and report.changed and report.articles == 8
+    assert top_text(live, "الفلافل الذهبية") == FALAFEL
+    monkeypatch.undo()
+    (corpus / "camels.txt").unlink()  # the next change saves, with everything up to it
+    live.reload()
+    opened = store.open_index(corpus)
+    assert opened.outcome == "loaded" and len(opened.index.articles) == 7
+    assert "falafel.txt" in {a.path for a in opened.index.articles}

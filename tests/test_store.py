@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from retrieval import analyzer, store
+from retrieval.corpus import CorpusContents, SkippedFile
 from retrieval.search import Retriever
 from retrieval.store import DEFAULT_INDEX_DIRNAME, open_index
 from tests.conftest import CORPUS_DIR
@@ -277,3 +278,64 @@ def test_when_worker_processes_fail_files_are_analyzed_in_process(
         opened = open_index(corpus, tmp_path / "two")
     assert_same_index(opened.index, expected.index)
     assert any("worker processes failed" in r.getMessage() for r in caplog.records)
+
+
+def test_an_update_from_the_index_in_memory_reads_no_saved_data_and_equals_a_rebuild(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = open_index(corpus)
+    write_article(corpus / "news", "08.txt", 108)
+    write_article(corpus / "news", "03.txt", 103)
+    (corpus / "news" / "05.txt").unlink()
+    monkeypatch.setattr(store, "load_data", lambda *a: pytest.fail("re-read the saved index"))
+    updated = store.update_index(corpus, previous=first)
+    assert updated.outcome == "updated" and updated.from_memory and not updated.saved
+    assert (updated.added, updated.modified, updated.removed) == (
+        ("news/08.txt",),
+        ("news/03.txt",),
+        ("news/05.txt",),
+    )
+    assert_same_index(updated.index, full_rebuild(corpus, tmp_path).index)
+    monkeypatch.undo()
+    assert open_index(corpus).outcome == "updated"  # nothing was saved by update_index
+    saved = store.persist(corpus / DEFAULT_INDEX_DIRNAME, updated)
+    assert saved.saved
+    assert open_index(corpus).outcome == "loaded"
+    assert store.update_index(corpus, previous=saved).saved  # nothing changed: nothing to save
+
+
+def test_a_file_skipped_as_unreadable_is_read_again_after_a_permission_fix(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = corpus / "news" / "04.txt"
+    real_read, real_digest = store.read_file, store._file_sha256
+
+    def denied_read(file: Path, corpus_dir: Path) -> CorpusContents:
+        if file == path:
+            return CorpusContents(skipped=[SkippedFile("news/04.txt", "denied")])
+        return real_read(file, corpus_dir)
+
+    monkeypatch.setattr(store, "read_file", denied_read)
+    monkeypatch.setattr(store, "_file_sha256", lambda p: "" if p == path else real_digest(p))
+    first = store.update_index(corpus)
+    assert ("news/04.txt", "denied") in [(s.path, s.reason) for s in first.skipped]
+    monkeypatch.undo()
+    assert store.update_index(corpus, previous=first).outcome == "loaded"  # nothing changed
+    os.chmod(path, 0o644)  # same size and mtime; only the ctime moves
+    fixed = store.update_index(corpus, previous=first)
+    assert fixed.modified == ("news/04.txt",)
+    assert "news/04.txt" not in [s.path for s in fixed.skipped]
+    assert len(fixed.index.articles) == len(first.index.articles) + 1
+
+
+def test_an_index_of_the_previous_format_is_rebuilt_with_its_reason(corpus: Path) -> None:
+    open_index(corpus)
+    path = corpus / DEFAULT_INDEX_DIRNAME / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["format_version"] = 2
+    for record in manifest["files"]:
+        del record["ctime_ns"]
+    path.write_text(json.dumps(manifest))
+    opened = open_index(corpus)
+    assert opened.outcome == "rebuilt"
+    assert opened.rebuilt_reason == f"format version changed (2 → {store.FORMAT_VERSION})"
