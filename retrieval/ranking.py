@@ -44,7 +44,7 @@ class RankingParams:
     """
 
     sentence_k1: float = 0.9  # BM25 k1 and b wanted for sentences (see _length_correction)
-    sentence_b: float = 0.5
+    sentence_b: float = 0.75
     paragraph_weight: float = 0.5
     article_weight: float = 0.5
     answer_type_weight: float = 0.2
@@ -193,18 +193,21 @@ def _specificity(
 def _lookup(matrix: BM25Matrix, term_ids: tuple[int, ...], rows: np.ndarray) -> np.ndarray:
     """Return the BM25 score of documents `rows` of `matrix` (0 where no term matches).
 
-    One binary search per term in its sorted postings: the cost follows the number of rows
-    asked for, not the length of the postings (common words have long ones).
+    One binary search per term in its sorted postings, for each distinct row once and in
+    ascending order (candidate sentences share paragraphs and articles, and ascending keys
+    search faster): the cost follows the number of rows asked for, not the length of the
+    postings (common words have long ones).
     """
     indptr, indices, data = matrix.weights.indptr, matrix.weights.indices, matrix.weights.data
-    total = np.zeros(len(rows))
+    distinct, inverse = np.unique(rows, return_inverse=True)
+    total = np.zeros(len(distinct))
     for term in term_ids:
         postings = indices[indptr[term] : indptr[term + 1]]
         if len(postings) == 0:
             continue
-        at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
-        total += np.where(postings[at] == rows, data[indptr[term] + at], 0.0)
-    return total
+        at = np.minimum(np.searchsorted(postings, distinct), len(postings) - 1)
+        total += np.where(postings[at] == distinct, data[indptr[term] + at], 0.0)
+    return total[inverse]
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
@@ -279,7 +282,8 @@ def _length_correction(index: CorpusIndex, params: RankingParams) -> np.ndarray:
     A term occurs once in almost every sentence, and for tf = 1 a BM25 weight is
     idf · (k1 + 1) / (1 + k1 · (1 - b + b · length / mean length)): changing k1 or b only
     rescales each sentence by a factor of its length. The index keeps rank-bm25's defaults
-    (its scores are tested against rank-bm25); sentences want a softer length penalty.
+    (its scores are tested against rank-bm25); sentences want a lower k1, which weighs
+    long sentences (more likely to hold the answer) a little more.
     """
     lengths = index.sentences.doc_lengths
     k1, b = index.params.k1, index.params.b
