@@ -87,24 +87,25 @@ class BM25Matrix:
         return result
 
 
-def bm25_matrix(
-    term_ids: np.ndarray,
-    doc_ids: np.ndarray,
-    n_terms: int,
-    n_docs: int,
-    params: BM25Params,
+def term_counts(
+    term_ids: np.ndarray, doc_ids: np.ndarray, n_terms: int, n_docs: int
+) -> sparse.csr_matrix:
+    """Return the term × document count matrix (CSR, int32) of token occurrences
+    (term_ids[i] in doc_ids[i]); coo → csr sums the duplicate pairs."""
+    ones = np.ones(len(term_ids), dtype=np.int32)
+    return sparse.coo_matrix((ones, (term_ids, doc_ids)), shape=(n_terms, n_docs)).tocsr()
+
+
+def bm25_weights(
+    counts: sparse.csr_matrix, doc_lengths: np.ndarray, params: BM25Params
 ) -> BM25Matrix:
-    """Return the BM25Okapi weight matrix for token occurrences (term_ids[i] in doc_ids[i]).
+    """Return the BM25Okapi weight matrix of a term × document count matrix.
 
     Follows rank-bm25 exactly: idf = ln((N - df + 0.5) / (df + 0.5)), negative idfs replaced
-    by epsilon × the mean idf over the vocabulary that occurs, avgdl = tokens / documents.
+    by epsilon × the mean idf over the vocabulary that occurs, avgdl = tokens / documents,
+    weight = idf × tf × (k1 + 1) / (tf + k1 × (1 - b + b × dl / avgdl)).
     """
-    doc_lengths = np.bincount(doc_ids, minlength=n_docs).astype(np.float64)
-    # Building the term × document counts (coo → csr sums duplicate pairs) is most of the
-    # cost: int32 ones rather than float64 halve the memory it streams through.
-    counts = sparse.coo_matrix(
-        (np.ones(len(term_ids), dtype=np.int32), (term_ids, doc_ids)), shape=(n_terms, n_docs)
-    ).tocsr()
+    n_terms, n_docs = counts.shape
     df_int = np.diff(counts.indptr)
     df = df_int.astype(np.float64)
     present = df_int > 0
@@ -114,8 +115,7 @@ def bm25_matrix(
         floor = params.epsilon * float(idf[present].mean())
         idf[present & (idf < 0)] = floor
     avgdl = float(doc_lengths.sum()) / n_docs if n_docs else 1.0
-    # rank-bm25's idf × tf × (k1 + 1) / (tf + k1 × (1 - b + b × dl / avgdl)), with the
-    # length norm computed once per document and the per-entry arithmetic done in place.
+    # The length norm once per document, the per-entry arithmetic in place.
     doc_norm = params.k1 * (1 - params.b + params.b * doc_lengths / (avgdl or 1.0))
     tf = counts.data.astype(np.float64)
     denominator = doc_norm[counts.indices]
@@ -125,6 +125,34 @@ def bm25_matrix(
     tf *= np.repeat(idf, df_int)
     weights = sparse.csr_matrix((tf, counts.indices, counts.indptr), shape=(n_terms, n_docs))
     return BM25Matrix(weights=weights, doc_lengths=doc_lengths)
+
+
+def bm25_matrix(
+    term_ids: np.ndarray,
+    doc_ids: np.ndarray,
+    n_terms: int,
+    n_docs: int,
+    params: BM25Params,
+) -> BM25Matrix:
+    """Return the BM25Okapi weight matrix for token occurrences (term_ids[i] in doc_ids[i])."""
+    doc_lengths = np.bincount(doc_ids, minlength=n_docs).astype(np.float64)
+    return bm25_weights(term_counts(term_ids, doc_ids, n_terms, n_docs), doc_lengths, params)
+
+
+def _grouped(
+    counts: sparse.csr_matrix, group_of_doc: np.ndarray, n_groups: int
+) -> sparse.csr_matrix:
+    """Return the counts of documents summed by group (a sparse product: cheaper than
+    counting the tokens again, and exact on integers)."""
+    n_docs = counts.shape[1]
+    ones = np.ones(n_docs, dtype=np.int32)
+    member = sparse.csr_matrix(
+        (ones, group_of_doc.astype(np.int32), np.arange(n_docs + 1, dtype=np.int32)),
+        shape=(n_docs, n_groups),
+    )
+    grouped = counts @ member
+    grouped.sort_indices()
+    return grouped
 
 
 @dataclass(slots=True)
@@ -372,7 +400,19 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
     sent_paragraph = (analysis.sent_paragraph + paragraph_base[analysis.sent_article]).astype(
         np.int32
     )
-    article_terms, article_of_token = _article_tokens(analysis, token_terms, title_terms)
+    # Sentence counts once; paragraph and article counts are their sums.
+    sentence_counts = term_counts(token_terms, token_sents, n_terms, n_sents)
+    sentence_lengths = np.diff(analysis.sent_token_ptr).astype(np.float64)
+    n_paragraphs = int(paragraph_base[-1])
+    title_lengths = np.diff(analysis.title_token_ptr)
+    title_articles = np.repeat(np.arange(n_articles, dtype=np.int32), title_lengths)
+    article_counts = _grouped(sentence_counts, analysis.sent_article, n_articles) + term_counts(
+        title_terms, title_articles, n_terms, n_articles
+    )
+    article_counts.sort_indices()
+    article_lengths = np.bincount(
+        analysis.sent_article, weights=sentence_lengths, minlength=n_articles
+    ) + title_lengths.astype(np.float64)
     return CorpusIndex(
         articles=analysis.articles,
         vocabulary=vocabulary,
@@ -385,40 +425,15 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
         token_terms=token_terms,
         title_token_ptr=analysis.title_token_ptr,
         title_terms=title_terms,
-        sentences=bm25_matrix(token_terms, token_sents, n_terms, n_sents, params),
-        paragraphs=bm25_matrix(
-            token_terms, sent_paragraph[token_sents], n_terms, int(paragraph_base[-1]), params
+        sentences=bm25_weights(sentence_counts, sentence_lengths, params),
+        paragraphs=bm25_weights(
+            _grouped(sentence_counts, sent_paragraph, n_paragraphs),
+            np.bincount(sent_paragraph, weights=sentence_lengths, minlength=n_paragraphs),
+            params,
         ),
-        article_docs=bm25_matrix(article_terms, article_of_token, n_terms, n_articles, params),
+        article_docs=bm25_weights(article_counts, article_lengths, params),
         params=params,
     )
-
-
-def _article_tokens(
-    analysis: Analysis, token_terms: np.ndarray, title_terms: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (term ids, article ids) of every title and body token, ordered by article.
-
-    Each article's title tokens come first, then its body tokens: with article ids already
-    ascending, the count matrix needs no sorting of its rows.
-    """
-    n_articles = len(analysis.articles)
-    body_per_article = np.diff(analysis.sent_token_ptr[_first_sentences(analysis)])
-    title_per_article = np.diff(analysis.title_token_ptr)
-    body_before = np.concatenate([[0], np.cumsum(body_per_article)]).astype(np.int32)
-    title_through = analysis.title_token_ptr[1:].astype(np.int32)
-    articles = np.arange(n_articles, dtype=np.int32)
-    body_article = np.repeat(articles, body_per_article)
-    title_article = np.repeat(articles, title_per_article)
-    terms = np.empty(len(token_terms) + len(title_terms), dtype=np.int32)
-    terms[np.arange(len(token_terms), dtype=np.int32) + title_through[body_article]] = token_terms
-    terms[np.arange(len(title_terms), dtype=np.int32) + body_before[title_article]] = title_terms
-    return terms, np.repeat(articles, body_per_article + title_per_article)
-
-
-def _first_sentences(analysis: Analysis) -> np.ndarray:
-    """Return the first sentence of every article, and the sentence count last."""
-    return np.searchsorted(analysis.sent_article, np.arange(len(analysis.articles) + 1))
 
 
 def build(articles: list[Article], params: BM25Params | None = None) -> CorpusIndex:
