@@ -66,13 +66,14 @@ class Query:
 # Stems of the nouns that, after "أي" or "ما", announce a date or a number.
 _DATE_NOUNS = frozenset(map(analyzer.stem, "عام سنه تاريخ قرن يوم شهر عقد فتره".split()))
 _NUMBER_NOUNS = frozenset(map(analyzer.stem, "عدد نسبه مقدار حجم مبلغ مساحه طول ارتفاع".split()))
-_WHICH = frozenset({"اي", "ايه", "باي", "لاي", "في", "ما", "فما"})
+# Not في: «في عام 1980» inside a question is context, not what it asks («في أي عام» has أي).
+_WHICH = frozenset({"اي", "ايه", "باي", "لاي", "ما", "فما"})
 
 
 def answer_type(question: str) -> AnswerType:
     """Return the answer type `question` asks for: متى → date, كم → number, else other.
 
-    "أي عام / في أي سنة" asks for a date and "ما عدد / ما نسبة" for a number too.
+    "أي عام / في أي سنة" asks for a date and "ما عدد / ما هي نسبة" for a number too.
     """
     tokens = analyzer.tokens(question)
     for i, token in enumerate(tokens):
@@ -81,7 +82,8 @@ def answer_type(question: str) -> AnswerType:
         if token in ("كم", "بكم", "وكم", "فكم"):
             return AnswerType.NUMBER
         if token in _WHICH and i + 1 < len(tokens):
-            following = analyzer.stem(tokens[i + 1])
+            noun = i + 2 if tokens[i + 1] in ("هو", "هي") and i + 2 < len(tokens) else i + 1
+            following = analyzer.stem(tokens[noun])
             if following in _DATE_NOUNS:
                 return AnswerType.DATE
             if following in _NUMBER_NOUNS:
