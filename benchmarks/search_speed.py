@@ -1,6 +1,7 @@
 """Speed and memory of the persisted BM25 index on SaudiNewsNet, beside rank-bm25 and bm25s.
 
     python benchmarks/search_speed.py [--data ../shared/data/saudinewsnet]
+    python benchmarks/search_speed.py --reload     # live reload of one article file
 
 In one run: writes the day archives (each zip holds one JSON array of articles) as a
 temporary corpus folder, builds the persisted index cold (`open_index`), then in a fresh
@@ -8,6 +9,11 @@ process loads it warm and answers realistic questions (article titles turned int
 some words dropped), measuring latency and memory; then times rank_bm25.BM25Okapi.get_scores
 and bm25s on the same tokens and questions; then serves a 4× replicated corpus the same way.
 Prints a Markdown table (docs/performance.md holds one). Nothing is written into the repo.
+
+`--reload` instead measures what a running bot does when one article file is dropped into,
+changed in, or removed from that corpus: how long `LiveRetriever.reload` takes until the new
+index answers (and the save after it), and the latency of questions asked meanwhile from
+another thread, against the same questions without a reload.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, replace
@@ -34,6 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from retrieval import analyzer, index, store  # noqa: E402
 from retrieval.index import CorpusIndex  # noqa: E402
+from retrieval.live import LiveRetriever  # noqa: E402
 from retrieval.search import Retriever  # noqa: E402
 
 QUESTION_WORDS = ("ما", "متى", "كيف", "من", "أين", "هل", "لماذا", "كم")
@@ -338,6 +346,150 @@ def report(f: dict[str, Any], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+NEW_ARTICLE = (
+    "محليات\n\nافتتاح الفرع العشرين لمطاعم الفلافل الذهبية\n\n"
+    "أعلنت شركة الفلافل الذهبية افتتاح فرعها العشرين في مدينة جدة يوم الخميس. "
+    "وقال مدير الشركة إن الفرع الجديد يقدم وجبات الفلافل الطازجة طوال اليوم.\n"
+)
+CHANGED_ARTICLE = NEW_ARTICLE.replace("العشرين", "الحادي والعشرين").replace("جدة", "الطائف")
+
+
+class QuestionLoad:
+    """Asks `per_second` questions a second from a thread, as a busy bot's handlers would
+    (docs/reliability.md's load test answers 100 a second), and records when each started
+    and how long it took."""
+
+    def __init__(self, live: LiveRetriever, questions: list[str], per_second: float) -> None:
+        self.live, self.questions, self.interval = live, questions, 1 / per_second
+        self.timings: list[tuple[float, float]] = []  # (start, seconds)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        n = 0
+        first = time.perf_counter()
+        while not self._stop.is_set():
+            question = self.questions[n % len(self.questions)]
+            started = time.perf_counter()
+            self.live.current.search(question, top_k=3)
+            self.timings.append((started, time.perf_counter() - started))
+            n += 1
+            time.sleep(max(0.0, first + n * self.interval - time.perf_counter()))
+
+    def __enter__(self) -> QuestionLoad:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def during(self, start: float, end: float) -> list[float]:
+        """Return the latency of the questions started between `start` and `end`."""
+        return [seconds for at, seconds in self.timings if start <= at <= end]
+
+
+def time_reload(live: LiveRetriever, load: QuestionLoad, change: str) -> dict[str, Any]:
+    """Reload after `change` was made; return the reload's times and the latency of the
+    questions asked while it ran."""
+    started = time.perf_counter()
+    report = live.reload()
+    ended = time.perf_counter()
+    assert report.error is None and report.changed, report
+    during = load.during(started, ended)
+    return {
+        "change": change,
+        "served_seconds": report.seconds,
+        "save_seconds": report.save_seconds,
+        "questions": len(during),
+        "latency": Latency.of(during).__dict__ if during else None,
+        "max_ms": max(during) * 1000 if during else None,
+        "articles": report.articles,
+    }
+
+
+def run_reload(args: argparse.Namespace) -> None:
+    """Measure LiveRetriever reloads of one article file on the SaudiNewsNet corpus."""
+    data = Path(args.data)
+    if not any(data.glob("*.zip")):
+        raise SystemExit(f"error: no SaudiNewsNet archives (*.zip) in {data}")
+    load_average_start = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="reload-speed-") as tmp:
+        corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"
+        corpus.mkdir()
+        write_corpus(data, corpus)
+        store.open_index(corpus, index_dir, progress=sys.stderr.isatty())  # the saved index
+        live = LiveRetriever(corpus, index_dir)
+        live.load()
+        questions = make_questions(live.current.index, 200)
+        article = corpus / "zz-new-article.txt"
+        rows = []
+        with QuestionLoad(live, questions, args.reload_questions) as load:
+            time.sleep(3)  # questions without a reload: the baseline
+            baseline = Latency.of([s for _, s in load.timings])
+            article.write_text(NEW_ARTICLE, encoding="utf-8")
+            rows.append(time_reload(live, load, "one article file added"))
+            found = live.current.search("كم فرعا افتتحت شركة الفلافل الذهبية؟", top_k=1)
+            assert found and "الفلافل الذهبية" in found[0].text, found
+            time.sleep(1)
+            article.write_text(CHANGED_ARTICLE, encoding="utf-8")
+            rows.append(time_reload(live, load, "that file modified"))
+            found = live.current.search("أين افتتحت الفلافل الذهبية فرعها؟", top_k=1)
+            assert found and "الطائف" in found[0].text, found
+            time.sleep(1)
+            article.unlink()
+            rows.append(time_reload(live, load, "that file removed"))
+            hits = live.current.search("أين افتتحت الفلافل الذهبية فرعها؟", top_k=5)
+            assert all(hit.article.path != article.name for hit in hits), hits
+            time.sleep(1)
+            day = sorted(corpus.glob("*.json"))[0]
+            day.write_bytes(day.read_bytes() + b"\n")  # same articles, new bytes: re-read
+            rows.append(time_reload(live, load, f"a day file of {count_articles(day)} articles"))
+        figures = {
+            "load_average": (load_average_start, os.getloadavg()),
+            "baseline": baseline.__dict__,
+            "per_second": args.reload_questions,
+            "sentences": live.current.index.n_sentences,
+            "rows": rows,
+        }
+    print(reload_report(figures))
+
+
+def count_articles(day: Path) -> int:
+    """Return the number of records in a SaudiNewsNet day file (a JSON array)."""
+    return len(json.loads(day.read_text(encoding="utf-8")))
+
+
+def reload_report(f: dict[str, Any]) -> str:
+    """Return the reload figures as a Markdown table."""
+    start, end = f["load_average"]
+    base = f["baseline"]
+    lines = [
+        f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}; load average "
+        f"at start {start[0]:.2f}, at end {end[0]:.2f}; corpus {f['sentences']:,} sentences",
+        "",
+        f"questions asked from another thread, {f['per_second']:g} a second; without a "
+        f"reload: Retriever.search p50 / p99 {base['p50']:.2f} / {base['p99']:.2f} ms "
+        f"({base['n']} questions)",
+        "",
+        "| change | answerable after | then saved in | questions during the reload "
+        "| their p50 / p99 / max |",
+        "|---|---|---|---|---|",
+    ]
+    for row in f["rows"]:
+        latency = row["latency"]
+        spread = (
+            f"{latency['p50']:.1f} / {latency['p99']:.1f} / {row['max_ms']:.0f} ms"
+            if latency
+            else "—"
+        )
+        lines.append(
+            f"| {row['change']} | {row['served_seconds']:.2f} s | {row['save_seconds']:.2f} s "
+            f"| {row['questions']} | {spread} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -350,12 +502,23 @@ def main() -> None:
         "--baseline-sample", type=int, default=50, help="questions timed on rank-bm25 (50)"
     )
     parser.add_argument("--scale", type=int, default=4, help="replication factor (default 4)")
+    parser.add_argument(
+        "--reload", action="store_true", help="measure live reloads of one article file instead"
+    )
+    parser.add_argument(
+        "--reload-questions",
+        type=float,
+        default=100,
+        help="questions a second asked during --reload (default 100)",
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)  # internal: serving child
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--questions-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve_child(args)
+    elif args.reload:
+        run_reload(args)
     else:
         run(args)
 

@@ -190,7 +190,7 @@ class LiveRetriever:
                 if skipped.path not in read_now:
                     log.warning("skipped %s: %s", skipped.path, skipped.reason)
         log.info(
-            "corpus %s %s: %d articles, %d sentences (+%d ~%d -%d files) in %.2fs",
+            "corpus %s %s: %d articles, %d sentences (+%d ~%d -%d files) in %.2fs, saved in %.2fs",
             self.corpus_dir,
             opened.outcome,
             report.articles,
@@ -199,6 +199,7 @@ class LiveRetriever:
             len(modified),
             len(removed),
             report.seconds,
+            report.save_seconds,
         )
         return report
 
