@@ -8,6 +8,8 @@ import logging
 import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -339,3 +341,35 @@ def test_an_index_of_the_previous_format_is_rebuilt_with_its_reason(corpus: Path
     opened = open_index(corpus)
     assert opened.outcome == "rebuilt"
     assert opened.rebuilt_reason == f"format version changed (2 → {store.FORMAT_VERSION})"
+
+
+UNGUARDED_SCRIPT = """
+import sys
+from pathlib import Path
+from retrieval import store
+store._PARALLEL_MIN_BYTES = 0
+print("top-level code ran", flush=True)
+opened = store.open_index(Path(sys.argv[1]))
+print("index built:", len(opened.index.articles), flush=True)
+"""
+
+
+def test_a_script_without_the_main_guard_builds_the_index_once(
+    corpus: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(store.__file__).parent.parent)}
+    done = subprocess.run(
+        [sys.executable, str(script), str(corpus)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("index built: 9") == 1  # the workers did not build it again
+    assert done.stdout.count("top-level code ran") >= 2  # ...although they ran the script
+    assert 'if __name__ == "__main__"' in done.stderr
+    assert open_index(corpus).outcome == "loaded"
