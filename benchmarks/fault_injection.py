@@ -109,14 +109,17 @@ async def run(waves: int, users: int, faults_per_wave: int, seed: int, corpus_di
                         wave_questions = ask_wave(api, users, wave)
                         questions += wave_questions
                         await wait_until_answered(api, wave_questions)
-                    await wait_until_served(api, sum(injected.values()))
+                    await wait_until_served(api, sum(injected.values()) + outage_failures)
                     if half.start == 0:
                         questions += await answer_then_lose_getupdates(api, users, waves)
                 if half.start == 0:
                     outage_failures = len(api.faulted) - sum(injected.values())
                     api.clear_faults()  # Telegram is back
                     # while the bot is down, one more wave waits on the server
-                    print(f"restart: bot stopped, offset confirmed {api.confirmed_offset}")
+                    print(
+                        f"restart during the outage: offset confirmed {api.confirmed_offset}, "
+                        f"newest update {api.last_update_id}"
+                    )
                     questions += ask_wave(api, users, waves + 1)
         report = delivery_report(api, questions)
         elapsed = time.monotonic() - started
@@ -128,7 +131,7 @@ async def run(waves: int, users: int, faults_per_wave: int, seed: int, corpus_di
         print(f"duplicates: {report.duplicates}")
         print(f"unanswered: {len(report.unanswered)}")
         print(
-            f"faults injected: {sum(injected.values())}, served: "
+            f"faults injected: {sum(injected.values())} + {outage_failures} outage polls, served: "
             f"{sum(report.faults_served.values())} (not reached: {unserved})"
         )
         for name, count in sorted(injected.items()):
