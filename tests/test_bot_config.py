@@ -9,7 +9,7 @@ import pytest
 from bot.config import ConfigError, Settings
 from tests.fake_botapi import TEST_TOKEN
 
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+TOKEN = "123456789:FAKE-token-for-unit-tests-only-xyz"
 
 
 def test_only_the_token_is_required_and_defaults_are_sensible() -> None:
@@ -68,7 +68,7 @@ def test_the_test_servers_token_is_well_formed() -> None:
         ({}, "TELEGRAM_BOT_TOKEN is not set"),
         ({"TELEGRAM_BOT_TOKEN": "  "}, "TELEGRAM_BOT_TOKEN is not set"),
         ({"TELEGRAM_BOT_TOKEN": "123456"}, "TELEGRAM_BOT_TOKEN is malformed"),
-        ({"TELEGRAM_BOT_TOKEN": "abc:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"}, "malformed"),
+        ({"TELEGRAM_BOT_TOKEN": "abc:FAKE-token-for-unit-tests-only-xyz"}, "malformed"),
         ({"TOP_K": "three"}, "TOP_K must be a whole number"),
         ({"TOP_K": "0"}, "TOP_K must be at least 1 and at most 10"),
         ({"ADMIN_IDS": "42,alice"}, "ADMIN_IDS must be Telegram ids"),

@@ -9,7 +9,7 @@ import pytest
 
 from bot.logs import REDACTED, RedactSecrets, configure_logging
 
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+TOKEN = "123456789:FAKE-token-for-unit-tests-only-xyz"
 SECRET = "hook-secret-123"
 
 
