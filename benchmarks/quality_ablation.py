@@ -38,7 +38,7 @@ VARIANTS: tuple[tuple[str, ranking.RankingParams, float], ...] = (
     ("− answer-type cue", replace(DEFAULT, answer_type_weight=0.0), 0.0),
     (
         "plain BM25 over sentences (all off)",
-        ranking.RankingParams(1.5, 0.75, 0.0, 0.0, 0.0, 0.0),
+        ranking.RankingParams(1.5, 0.75, 0.0, 0.0, 0.0, 0.0, rerank_depth=0),
         0.0,
     ),
     ("default ranking + no-answer threshold (the product)", DEFAULT, ranking.NO_ANSWER_THRESHOLD),

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval import analyzer, ranking
+from retrieval import analyzer, ranking, rerank
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
@@ -64,7 +64,9 @@ class Retriever:
         self.index = index
         self.skipped = tuple(skipped)
         self.min_score = min_score
-        self.ranker = ranking.Ranker(index, ranking_params or ranking.RankingParams())
+        params = ranking_params or ranking.RankingParams()
+        reranker = rerank.load(index) if params.rerank_depth else None
+        self.ranker = ranking.Ranker(index, params, reranker)
 
     @classmethod
     def from_articles(cls, articles: list[Article]) -> Retriever:

@@ -1,0 +1,115 @@
+"""Train the reranker (retrieval/rerank.py) on questions generated from SaudiNewsNet.
+
+    python -m retrieval train --news ../shared/data/saudinewsnet [--out retrieval/models/reranker.txt]
+
+Questions come only from the first `newsqa.TRAIN_DAY_FILES` day archives; the news check
+asks about the other days. Each question's best `rerank_depth` hand-ranked sentences are one
+LightGBM lambdarank group, labelled 1 where the sentence is the one the question was made
+from (or its copy in another paper) and 0 elsewhere. Groups whose source sentence is not
+among them teach nothing and are left out. Fixed seeds, one thread and LightGBM's
+deterministic mode make the model file the same on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval import features, newsqa, ranking
+from retrieval.index import CorpusIndex
+from retrieval.rerank import MODEL_PATH
+
+# Question kinds trained on, with how many of each (the headline kind has no answer sentence).
+TRAIN_KINDS = ("number", "date", "overlap", "paraphrase")
+LIGHTGBM_PARAMS: dict[str, object] = {
+    "objective": "lambdarank",
+    "metric": "ndcg",
+    "eval_at": [1, 3],
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 50,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambdarank_truncation_level": 10,
+    "seed": 7,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 1,
+    "verbose": -1,
+}
+ROUNDS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSet:
+    """Feature rows, their labels and the size of each question's group, in order."""
+
+    rows: np.ndarray
+    labels: np.ndarray
+    groups: np.ndarray
+
+
+def training_set(
+    index: CorpusIndex, questions: list[newsqa.NewsQuestion], params: ranking.RankingParams
+) -> TrainingSet:
+    """Return the rerank groups of `questions` over `index` (see the module docstring)."""
+    ranker = ranking.Ranker(index, params)
+    article_start = ranker.article_start
+    rows, labels, groups = [], [], []
+    for q in questions:
+        query = ranking.analyze(index, q.text)
+        if not query.term_ids or q.sentence_key is None:
+            continue
+        found = ranker.hand_rank(query, params.rerank_depth)
+        depth = min(params.rerank_depth, len(found.docs))
+        label = index.sent_key[found.docs[:depth]] == q.sentence_key
+        if depth < 2 or not label.any():
+            continue
+        rows.append(features.matrix(index, query, found, depth, article_start))
+        labels.append(label.astype(np.int32))
+        groups.append(depth)
+    if not rows:
+        raise ValueError("no training question has its sentence among the candidates")
+    return TrainingSet(np.concatenate(rows), np.concatenate(labels), np.asarray(groups))
+
+
+def fit(data: TrainingSet, rounds: int = ROUNDS) -> str:
+    """Return the LightGBM lambdarank model trained on `data`, in LightGBM's text format."""
+    import lightgbm
+
+    dataset = lightgbm.Dataset(
+        data.rows,
+        label=data.labels,
+        group=data.groups,
+        feature_name=list(features.NAMES),
+        params={"verbose": -1},
+    )
+    booster = lightgbm.train(LIGHTGBM_PARAMS, dataset, num_boost_round=rounds)
+    return str(booster.model_to_string())
+
+
+def train(
+    index: CorpusIndex,
+    per_kind: int,
+    seed: int = 3,
+    out: Path = MODEL_PATH,
+    rounds: int = ROUNDS,
+    kinds: tuple[str, ...] = TRAIN_KINDS,
+) -> TrainingSet:
+    """Generate training questions from the training days of `index`, fit the model and
+    write it to `out`; return the training set (for its size)."""
+    train_days = newsqa.training_days(index.articles)
+    questions = newsqa.make_questions(
+        index,
+        per_kind,
+        seed,
+        kinds=kinds,
+        keep=lambda article: newsqa.day_of(article) in train_days,
+    )
+    data = training_set(index, questions, ranking.RankingParams())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(fit(data, rounds), encoding="utf-8")
+    return data
