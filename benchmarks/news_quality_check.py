@@ -34,7 +34,7 @@ from pathlib import Path
 from retrieval import ranking
 from retrieval.corpus import Article, read_corpus
 from retrieval.index import CorpusIndex, build
-from retrieval.newsqa import (  # noqa: F401 (re-exported for tests and scratch scripts)
+from retrieval.newsqa import (
     KINDS,
     NewsQuestion,
     day_of,
@@ -104,7 +104,9 @@ def variants(index: CorpusIndex) -> dict[str, Retriever]:
             ranking_params=replace(default, paragraph_weight=0.0, article_weight=0.0),
         ),
         "plain BM25 over sentences": Retriever(
-            index, min_score=0.0, ranking_params=ranking.RankingParams(1.5, 0.75, 0, 0, 0, 0, rerank_depth=0)
+            index,
+            min_score=0.0,
+            ranking_params=ranking.RankingParams(1.5, 0.75, 0, 0, 0, 0, rerank_depth=0),
         ),
     }
 

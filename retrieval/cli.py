@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from retrieval import corpus_cli
+from retrieval import corpus_cli, train
 from retrieval.search import Hit, Retriever
 from retrieval.store import OpenedIndex, open_index
 
@@ -233,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--into", default="corpus", metavar="DIR", help="corpus folder (default: corpus)"
     )
     imp.set_defaults(func=corpus_cli.cmd_import)
+
+    tr = sub.add_parser("train", help="train the reranker on questions made from SaudiNewsNet")
+    train.add_arguments(tr)
+    tr.set_defaults(func=train.cmd_train)
     return parser
 
 
@@ -241,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     # A damaged or unwritable index is worth one line to the operator.
     logging.getLogger("retrieval.store").setLevel(logging.WARNING)
+    logging.getLogger("retrieval.rerank").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

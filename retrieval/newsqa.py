@@ -124,6 +124,8 @@ def make_questions(
             key = None
         elif kind == "paraphrase":
             question = _paraphrase(rng, words, headline)
+        elif kind == "answer":
+            question = _answer_question(rng, words, headline)
         else:
             number = _ANY_NUMBER.search(text)
             own = text.replace(number.group(), " ").split() if number else []
@@ -153,6 +155,42 @@ def _paraphrase(rng: random.Random, words: list[str], headline: list[str]) -> st
     return f"{opener} {' '.join(kept)}؟"
 
 
+_TITLES = frozenset(
+    "الامير الملك الشيخ الدكتور د المهندس الاستاذ السيد الرئيس الوزير اللواء العميد "
+    "المدير الامين المحافظ السفير النائب معالي سمو".split()
+)
+
+
+def _answer_span(words: list[str], rng: random.Random) -> tuple[str, int, int]:
+    """Return (question word, start, end) of the words a question about the sentence asks
+    for: a number (كم), a date (متى), a titled name (من), or else two words (ما / ماذا)."""
+    folded = [analyzer.tokens(w) for w in words]
+    for i, w in enumerate(words):
+        if _NUMBER.fullmatch(w.strip("،.%")) and not _YEAR.match(w):
+            return "كم", i, i + 1
+        if _is_date(w):
+            return "متى", i, i + 2
+        if folded[i] and folded[i][0].removeprefix("و") in _TITLES:
+            return "من", i, i + 3
+    at = rng.randrange(len(words) - 1)
+    return rng.choice(["ما", "ماذا", "ما هو", "ما هي"]), at, at + 2
+
+
+def _answer_question(rng: random.Random, words: list[str], headline: list[str]) -> str | None:
+    """Return a question like a reader's who read the sentence: its answer (a number, a
+    date, a name or two words) replaced by the matching question word, and about three
+    quarters of its other content words, in their order, sometimes behind a headline word;
+    None for a sentence with too few words. Only for training."""
+    opener, start, end = _answer_span(words, rng)
+    own = content_words(" ".join(words[:start] + words[end:]))
+    kept = [w for w in own if rng.random() < 0.75]
+    if len(kept) < 3:
+        return None
+    if rng.random() < 0.3:
+        kept.insert(0, rng.choice(headline))
+    return f"{opener} {' '.join(kept)}؟"
+
+
 def day_of(article: Article) -> str:
     """Return the day archive an article was read from (its path, e.g. 2015-07-21.zip)."""
     return Path(article.path).name
@@ -179,5 +217,3 @@ def is_copy(text: str, source_terms: frozenset[str]) -> bool:
     terms = frozenset(analyzer.terms(text))
     union = terms | source_terms
     return bool(union) and len(terms & source_terms) / len(union) >= 0.5
-
-

@@ -9,6 +9,7 @@ figures behind every weight.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -53,6 +54,7 @@ class RankingParams:
     candidates: int = 100  # sentences reranked with specificity and the answer-type cue
     pool: int = 300  # best sentences by their own BM25 that get paragraph and article evidence
     rerank_depth: int = 50  # best hand-ranked sentences the learned reranker reorders (0: off)
+    rerank_hand_weight: float = 8.0  # weight of the hand score beside the reranker's score
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ def asks_person(tokens: list[str]) -> bool:
     «من هو / من هي / من الذي / من التي». Elsewhere «من» is the preposition "from"."""
     if tokens and tokens[0] in _WHO:
         return True
-    pairs = zip(tokens, tokens[1:], strict=False)
+    pairs = itertools.pairwise(tokens)
     return any(a in _WHO and b in ("هو", "هي", "الذي", "التي") for a, b in pairs)
 
 
@@ -260,7 +262,7 @@ class Ranker:
         found = self.hand_rank(query, at_least)
         if self.reranker is None or self.params.rerank_depth < 2 or len(found.docs) < 2:
             return found.docs, found.score
-        return self.reranker.rerank(self.index, query, found, self.params.rerank_depth)
+        return self.reranker.rerank(self.index, query, found, self.params)
 
     def hand_rank(self, query: Query, at_least: int = 0) -> Candidates:
         """Return the best candidate sentences by the hand-weighted ranking, best first.
@@ -329,9 +331,10 @@ class Reranker(Protocol):
     """Puts the best hand-ranked candidates in a learned order (retrieval/rerank.py)."""
 
     def rerank(
-        self, index: CorpusIndex, query: Query, found: Candidates, depth: int
+        self, index: CorpusIndex, query: Query, found: Candidates, params: RankingParams
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (sentence ids, scores) best first: the best `depth` reordered, then the rest."""
+        """Return (sentence ids, scores) best first: the best `params.rerank_depth`
+        reordered, then the rest."""
         ...
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from retrieval import features
 from retrieval.index import CorpusIndex
-from retrieval.ranking import Candidates, Query
+from retrieval.ranking import Candidates, Query, RankingParams
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "reranker.txt"
 
@@ -26,24 +26,30 @@ log = logging.getLogger(__name__)
 class LearnedReranker:
     """Reorders the best candidates of one index by a LightGBM model's scores."""
 
-    def __init__(self, booster: object, article_start: np.ndarray) -> None:
+    def __init__(self, booster: object, facts: features.IndexFacts) -> None:
         self.booster = booster
-        self.article_start = article_start
+        self.facts = facts
 
     def rerank(
-        self, index: CorpusIndex, query: Query, found: Candidates, depth: int
+        self, index: CorpusIndex, query: Query, found: Candidates, params: RankingParams
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (sentence ids, scores) best first: the best `depth` candidates in the
-        model's order, then the others in hand order with lower scores."""
-        rows = features.matrix(index, query, found, depth, self.article_start)
-        predicted = np.asarray(self.booster.predict(rows, num_threads=1), dtype=np.float64)  # type: ignore[attr-defined]
+        """Return (sentence ids, scores) best first: the best `params.rerank_depth`
+        candidates by the model's score plus `params.rerank_hand_weight` × their hand score
+        (relative to the best), then the others in hand order with lower scores.
+
+        The hand score keeps a say: the model learned on news questions, and alone it
+        gains less on the Wikipedia yardstick than beside the hand ranking (docs/quality.md).
+        """
+        rows = features.matrix(index, query, found, params.rerank_depth, self.facts)
+        predicted = self.booster.predict(rows, num_threads=1)  # type: ignore[attr-defined]
+        score = np.asarray(predicted, dtype=np.float64) + params.rerank_hand_weight * rows[:, 0]
         n = len(rows)
-        order = np.lexsort((np.arange(n), -predicted))
+        order = np.lexsort((np.arange(n), -score))
         docs = np.concatenate([found.docs[:n][order], found.docs[n:]])
         rest = found.score[n:]
-        # The others keep their order, below the model's lowest score.
-        below = float(predicted.min()) - 1.0 + (rest - float(rest.max())) if len(rest) else rest
-        return docs, np.concatenate([predicted[order], below])
+        # The others keep their order, below the lowest reranked score.
+        below = float(score.min()) - 1.0 + (rest - float(rest.max())) if len(rest) else rest
+        return docs, np.concatenate([score[order], below])
 
 
 @functools.lru_cache(maxsize=4)
@@ -59,7 +65,7 @@ def load_booster(path: Path) -> object | None:
         booster = lightgbm.Booster(model_str=path.read_text(encoding="utf-8"))
     except Exception as exc:  # a damaged file may fail in many ways; all mean "no model"
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-        log.warning("reranker model %s unusable (%s); using the hand-weighted ranking", path, reason)
+        log.warning("reranker model %s unusable (%s); using the hand ranking", path, reason)
         return None
     if tuple(booster.feature_name()) != features.NAMES:
         log.warning("reranker model %s has other features; using the hand-weighted ranking", path)
@@ -72,5 +78,4 @@ def load(index: CorpusIndex, path: Path = MODEL_PATH) -> LearnedReranker | None:
     booster = load_booster(path)
     if booster is None:
         return None
-    article_start = np.searchsorted(index.sent_article, np.arange(len(index.articles) + 1))
-    return LearnedReranker(booster, article_start)
+    return LearnedReranker(booster, features.IndexFacts.of(index))

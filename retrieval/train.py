@@ -1,6 +1,6 @@
 """Train the reranker (retrieval/rerank.py) on questions generated from SaudiNewsNet.
 
-    python -m retrieval train --news ../shared/data/saudinewsnet [--out retrieval/models/reranker.txt]
+    python -m retrieval train --news ../shared/data/saudinewsnet [--out FILE]
 
 Questions come only from the first `newsqa.TRAIN_DAY_FILES` day archives; the news check
 asks about the other days. Each question's best `rerank_depth` hand-ranked sentences are one
@@ -12,13 +12,16 @@ deterministic mode make the model file the same on every run.
 
 from __future__ import annotations
 
+import argparse
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from retrieval import features, newsqa, ranking
-from retrieval.index import CorpusIndex
+from retrieval.index import CorpusIndex, build
 from retrieval.rerank import MODEL_PATH
 
 # Question kinds trained on, with how many of each (the headline kind has no answer sentence).
@@ -41,6 +44,8 @@ LIGHTGBM_PARAMS: dict[str, object] = {
     "verbose": -1,
 }
 ROUNDS = 200
+PER_KIND = 500  # training questions of each kind
+SEED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +62,7 @@ def training_set(
 ) -> TrainingSet:
     """Return the rerank groups of `questions` over `index` (see the module docstring)."""
     ranker = ranking.Ranker(index, params)
-    article_start = ranker.article_start
+    facts = features.IndexFacts.of(index)
     rows, labels, groups = [], [], []
     for q in questions:
         query = ranking.analyze(index, q.text)
@@ -68,7 +73,7 @@ def training_set(
         label = index.sent_key[found.docs[:depth]] == q.sentence_key
         if depth < 2 or not label.any():
             continue
-        rows.append(features.matrix(index, query, found, depth, article_start))
+        rows.append(features.matrix(index, query, found, depth, facts))
         labels.append(label.astype(np.int32))
         groups.append(depth)
     if not rows:
@@ -93,8 +98,8 @@ def fit(data: TrainingSet, rounds: int = ROUNDS) -> str:
 
 def train(
     index: CorpusIndex,
-    per_kind: int,
-    seed: int = 3,
+    per_kind: int = PER_KIND,
+    seed: int = SEED,
     out: Path = MODEL_PATH,
     rounds: int = ROUNDS,
     kinds: tuple[str, ...] = TRAIN_KINDS,
@@ -113,3 +118,32 @@ def train(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(fit(data, rounds), encoding="utf-8")
     return data
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the `train` subcommand's options on `parser`."""
+    parser.add_argument(
+        "--news", required=True, metavar="DIR", help="folder of SaudiNewsNet day .zip files"
+    )
+    parser.add_argument(
+        "--questions", type=int, default=PER_KIND, help=f"per kind (default: {PER_KIND})"
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help=f"question draw (default: {SEED})")
+    parser.add_argument("--out", default=str(MODEL_PATH), metavar="FILE", help="model file")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Build the news index, train the reranker on its training days and write the model."""
+    started = time.perf_counter()
+    articles = newsqa.read_news(Path(args.news))
+    if not articles:
+        print(f"error: no SaudiNewsNet day archives (.zip) in {args.news}", file=sys.stderr)
+        return 1
+    index = build(articles)
+    data = train(index, args.questions, args.seed, Path(args.out))
+    print(
+        f"{len(articles)} articles, {index.n_sentences} sentences; "
+        f"{len(data.groups)} questions, {len(data.rows)} candidates; "
+        f"model written to {args.out} in {time.perf_counter() - started:.0f} s"
+    )
+    return 0
