@@ -181,6 +181,8 @@ def _answer_question(rng: random.Random, words: list[str], headline: list[str]) 
     date, a name or two words) replaced by the matching question word, and about three
     quarters of its other content words, in their order, sometimes behind a headline word;
     None for a sentence with too few words. Only for training."""
+    if len(words) < 5:
+        return None
     opener, start, end = _answer_span(words, rng)
     own = content_words(" ".join(words[:start] + words[end:]))
     kept = [w for w in own if rng.random() < 0.75]

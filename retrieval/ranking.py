@@ -54,7 +54,7 @@ class RankingParams:
     candidates: int = 100  # sentences reranked with specificity and the answer-type cue
     pool: int = 300  # best sentences by their own BM25 that get paragraph and article evidence
     rerank_depth: int = 50  # best hand-ranked sentences the learned reranker reorders (0: off)
-    rerank_hand_weight: float = 8.0  # weight of the hand score beside the reranker's score
+    rerank_hand_weight: float = 4.0  # weight of the hand score beside the reranker's score
 
 
 @dataclass(frozen=True, slots=True)

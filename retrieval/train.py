@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,8 @@ from retrieval import features, newsqa, ranking
 from retrieval.index import CorpusIndex, build
 from retrieval.rerank import MODEL_PATH
 
-# Question kinds trained on, with how many of each (the headline kind has no answer sentence).
-TRAIN_KINDS = ("number", "date", "overlap", "paraphrase")
+# Question kinds trained on (the headline kind has no answer sentence; newsqa.py has them all).
+TRAIN_KINDS = ("number", "date", "overlap", "answer", "paraphrase")
 LIGHTGBM_PARAMS: dict[str, object] = {
     "objective": "lambdarank",
     "metric": "ndcg",
@@ -43,8 +44,8 @@ LIGHTGBM_PARAMS: dict[str, object] = {
     "num_threads": 1,
     "verbose": -1,
 }
-ROUNDS = 200
-PER_KIND = 500  # training questions of each kind
+ROUNDS = 300
+PER_KIND = 2500  # training questions of each kind
 SEED = 3
 
 
@@ -57,10 +58,47 @@ class TrainingSet:
     groups: np.ndarray
 
 
+def _reworded_copies(
+    index: CorpusIndex, q: newsqa.NewsQuestion, found: ranking.Candidates, depth: int
+) -> tuple[ranking.Candidates, np.ndarray] | None:
+    """Return the candidates of `q` without its source sentence (and its exact copies), and
+    labels marking another paper's rewording of it; None when no rewording is among them.
+
+    The question then uses one paper's words and its answer is written in another's: the
+    situation of a reader whose question paraphrases the answer sentence.
+    """
+    keep = index.sent_key[found.docs] != q.sentence_key
+    if keep.all():
+        return None
+    source = set(index.term_ids(q.sentence_terms))
+    ptr, tokens = index.sent_token_ptr, index.token_terms
+    docs = found.docs[keep]
+    label = np.zeros(min(depth, len(docs)), dtype=np.int32)
+    for i, doc in enumerate(docs[: len(label)].tolist()):
+        terms = set(tokens[ptr[doc] : ptr[doc + 1]].tolist())
+        union = terms | source
+        label[i] = bool(union) and len(terms & source) / len(union) >= 0.5
+    if len(label) < 2 or not label.any():
+        return None
+    kept = ranking.Candidates(
+        docs,
+        found.score[keep],
+        found.sentence[keep],
+        found.paragraph[keep],
+        found.article[keep],
+        found.specificity[keep],
+    )
+    return kept, label
+
+
 def training_set(
-    index: CorpusIndex, questions: list[newsqa.NewsQuestion], params: ranking.RankingParams
+    index: CorpusIndex,
+    questions: list[newsqa.NewsQuestion],
+    params: ranking.RankingParams,
+    copies: bool = True,
 ) -> TrainingSet:
-    """Return the rerank groups of `questions` over `index` (see the module docstring)."""
+    """Return the rerank groups of `questions` over `index` (see the module docstring);
+    with `copies`, also a group per question whose answer is another paper's rewording."""
     ranker = ranking.Ranker(index, params)
     facts = features.IndexFacts.of(index)
     rows, labels, groups = [], [], []
@@ -76,6 +114,12 @@ def training_set(
         rows.append(features.matrix(index, query, found, depth, facts))
         labels.append(label.astype(np.int32))
         groups.append(depth)
+        if copies:
+            group = _reworded_copies(index, q, found, depth)
+            if group is not None:
+                rows.append(features.matrix(index, query, group[0], depth, facts))
+                labels.append(group[1])
+                groups.append(len(group[1]))
     if not rows:
         raise ValueError("no training question has its sentence among the candidates")
     return TrainingSet(np.concatenate(rows), np.concatenate(labels), np.asarray(groups))
@@ -135,7 +179,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     """Build the news index, train the reranker on its training days and write the model."""
     started = time.perf_counter()
-    articles = newsqa.read_news(Path(args.news))
+    try:
+        articles = newsqa.read_news(Path(args.news))
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        print(f"error: cannot read the day archives in {args.news}: {exc}", file=sys.stderr)
+        return 1
     if not articles:
         print(f"error: no SaudiNewsNet day archives (.zip) in {args.news}", file=sys.stderr)
         return 1
