@@ -19,6 +19,10 @@ from retrieval.index import CorpusIndex
 from retrieval.ranking import Candidates, Query, RankingParams
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "reranker.txt"
+# Below this many articles the hand ranking is kept: the model learned on 30k articles, and
+# in a corpus of a few its article-level features (article BM25, share of the candidates
+# from one article) mean something else (docs/quality.md: the one-article seed corpus).
+MIN_ARTICLES = 10
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +46,14 @@ class LearnedReranker:
         """
         rows = features.matrix(index, query, found, params.rerank_depth, self.facts)
         predicted = self.booster.predict(rows, num_threads=1)  # type: ignore[attr-defined]
-        score = np.asarray(predicted, dtype=np.float64) + params.rerank_hand_weight * rows[:, 0]
+        combined = np.asarray(predicted, dtype=np.float64) + params.rerank_hand_weight * rows[:, 0]
         n = len(rows)
-        order = np.lexsort((np.arange(n), -score))
+        order = np.lexsort((np.arange(n), -combined))
         docs = np.concatenate([found.docs[:n][order], found.docs[n:]])
-        rest = found.score[n:]
-        # The others keep their order, below the lowest reranked score.
-        below = float(score.min()) - 1.0 + (rest - float(rest.max())) if len(rest) else rest
-        return docs, np.concatenate([score[order], below])
+        # A score in (0, 1), like a share; the others keep their order, below the lowest.
+        score = 1.0 / (1.0 + np.exp(-combined[order]))
+        below = float(score[-1]) / (2.0 + np.arange(len(docs) - n))
+        return docs, np.concatenate([score, below])
 
 
 @functools.lru_cache(maxsize=4)
@@ -74,7 +78,10 @@ def load_booster(path: Path) -> object | None:
 
 
 def load(index: CorpusIndex, path: Path = MODEL_PATH) -> LearnedReranker | None:
-    """Return the reranker of `index` with the model at `path`, or None without a usable one."""
+    """Return the reranker of `index` with the model at `path`, or None without a usable
+    one or for a corpus of fewer than `MIN_ARTICLES` articles."""
+    if len(index.articles) < MIN_ARTICLES:
+        return None
     booster = load_booster(path)
     if booster is None:
         return None
