@@ -34,9 +34,6 @@ NAMES = (
     "asks",  # 0 other, 1 number, 2 date, 3 person
     "answer_cue",  # the sentence holds what the question asks for (number, date, person)
     "query_terms",  # distinct known question terms
-    "root_coverage",  # idf-weighted share of the question's terms whose root the sentence holds
-    "root_only",  # the part of it the exact terms miss (another derivation of the word)
-    "root_window",  # root coverage of the sentence with its paragraph neighbours
     "coverage_gap",  # the best coverage among the candidates minus this one's
     "window_coverage",  # coverage of the sentence with its paragraph neighbours
     "article_share",  # share of the candidates that come from the same article
@@ -136,7 +133,7 @@ def _presence(
     values: np.ndarray, window: _Window, terms: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (row × term presence in the sentence, in its window, matching tokens of the
-    sentence) of window token `values` against the distinct `terms`."""
+    sentence) of window token ids `values` against the distinct `terms`."""
     hit_token, hit_term = np.nonzero(values[:, None] == terms[None, :])
     rows = window.owner[hit_token]
     in_window = np.zeros((n, len(terms)), dtype=bool)
@@ -197,15 +194,8 @@ def matrix(
     terms = np.asarray(list(dict.fromkeys(query.term_ids)), dtype=np.int64)
     idf = _idf(index, terms)
     idf_share = idf / (float(idf.sum()) or 1.0)
-    # Roots: a question term counts once per root, with the idf of its rarest form.
-    term_roots, root_of = np.unique(index.term_root[terms], return_inverse=True)
-    root_idf = np.zeros(len(term_roots))
-    np.maximum.at(root_idf, root_of, idf)
-    root_share = root_idf / (float(root_idf.sum()) or 1.0)
     window = _window(index, docs)
     present, in_window, matching = _presence(window.tokens, window, terms, n)
-    roots = index.term_root[window.tokens]
-    in_root, in_root_window, _ = _presence(roots, window, term_roots, n)
     articles = index.sent_article[docs]
     in_title = _title_presence(index, articles, terms)
     lengths = index.sent_token_ptr[docs + 1] - index.sent_token_ptr[docs]
@@ -213,7 +203,6 @@ def matrix(
     opens = (docs == 0) | (index.sent_paragraph[previous] != index.sent_paragraph[docs])
     _, article_of, per_article = np.unique(articles, return_inverse=True, return_counts=True)
     coverage = present @ idf_share
-    root_coverage = in_root @ root_share
     columns = (
         found.score[:n] / (float(found.score[0]) or 1.0),
         np.arange(n),
@@ -231,9 +220,6 @@ def matrix(
         np.full(n, _asks(query)),
         _cues(query, terms, facts.kinds, window, n),
         np.full(n, len(terms)),
-        root_coverage,
-        root_coverage - coverage,
-        in_root_window @ root_share,
         coverage.max() - coverage,
         in_window @ idf_share,
         per_article[article_of] / n,

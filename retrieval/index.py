@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from retrieval import analyzer, roots, sentences
+from retrieval import analyzer, sentences
 from retrieval.corpus import Article
 
 # Postings shorter than 1/8 of the documents are merged by sorting, longer ones in a dense
@@ -337,7 +337,6 @@ class CorpusIndex:
     paragraphs: BM25Matrix
     article_docs: BM25Matrix
     params: BM25Params
-    term_root: np.ndarray  # hash of each vocabulary term's root (retrieval/roots.py)
 
     @property
     def n_sentences(self) -> int:
@@ -434,7 +433,6 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
         ),
         article_docs=bm25_weights(article_counts, article_lengths, params),
         params=params,
-        term_root=roots.root_keys(vocabulary),
     )
 
 

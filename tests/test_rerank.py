@@ -111,7 +111,7 @@ def test_a_model_for_other_features_is_refused(
     index: CorpusIndex, model: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
     other = tmp_path / "other.txt"
-    other.write_text(model.read_text(encoding="utf-8").replace("root_window", "x"), "utf-8")
+    other.write_text(model.read_text(encoding="utf-8").replace("window_coverage", "x"), "utf-8")
     with caplog.at_level(logging.WARNING, logger="retrieval.rerank"):
         assert rerank.load(index, other) is None
     assert "other features" in caplog.text
