@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from retrieval.confidence import DEFAULT_CONFIDENT, DEFAULT_UNCERTAIN, Thresholds
+
 # BotFather tokens are "<bot id>:<secret>"; the secret is 35 URL-safe characters today.
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
@@ -52,6 +54,8 @@ class Settings:
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
+    confident_threshold: float = DEFAULT_CONFIDENT  # least confidence of a plain answer
+    uncertain_threshold: float = DEFAULT_UNCERTAIN  # least of «closest sentence»; below: none
 
     @classmethod
     def from_env(
@@ -84,6 +88,13 @@ class Settings:
             choices = ", ".join(_LOG_LEVELS)
             raise ConfigError(f"LOG_LEVEL must be one of {choices}, got {log_level!r}")
         corpus_dir = Path(env.get("CORPUS_DIR", "").strip() or "corpus")
+        confident = _share(env, "CONFIDENT_THRESHOLD", DEFAULT_CONFIDENT)
+        uncertain = _share(env, "UNCERTAIN_THRESHOLD", DEFAULT_UNCERTAIN)
+        if uncertain > confident:
+            raise ConfigError(
+                f"UNCERTAIN_THRESHOLD ({uncertain}) must not exceed "
+                f"CONFIDENT_THRESHOLD ({confident})"
+            )
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -103,6 +114,8 @@ class Settings:
             max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
             state_file=Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE),
+            confident_threshold=confident,
+            uncertain_threshold=uncertain,
         )
 
     @property
@@ -114,6 +127,11 @@ class Settings:
     def webhook_path(self) -> str:
         """Return the local URL path the webhook listens on: the path of `webhook_url`."""
         return urlsplit(self.webhook_url or "").path.strip("/")
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """Return the confidence thresholds of the three kinds of reply."""
+        return Thresholds(self.confident_threshold, self.uncertain_threshold)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -170,6 +188,14 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
     if not value >= 0 or value == float("inf"):
         raise ConfigError(f"{name} must be zero or a positive number, got {raw!r}")
+    return value
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    """Return the number of `name` when it lies in [0, 1] (a probability), else raise."""
+    value = _number(env, name, default)
+    if value > 1:
+        raise ConfigError(f"{name} must be between 0 and 1, got {value}")
     return value
 
 

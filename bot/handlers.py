@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import time
@@ -36,8 +37,9 @@ from bot import replies
 from bot.config import Settings
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
+from retrieval.confidence import Band
 from retrieval.live import LiveRetriever, ReloadReport
-from retrieval.search import Hit, Retriever
+from retrieval.search import Hit, Retriever, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -251,8 +253,11 @@ class BotHandlers:
             # minute, and a search takes milliseconds, so it would only halve the answers.
             with contextlib.suppress(TelegramError):
                 await message.chat.send_action(ChatAction.TYPING)
-        hits = await self._search(question, 0)
-        answer = replies.answer_message(question, hits[: self.settings.top_k])
+        result = await self._search(question, 0)
+        hits = result.hits
+        # Uncertain: only the closest sentence, the others behind «المزيد».
+        shown = 1 if result.band is Band.UNCERTAIN else self.settings.top_k
+        answer = replies.answer_message(question, hits[:shown], 0, result.band)
         await message.reply_html(
             answer.text,
             reply_markup=_more_keyboard(hits, answer.shown, 0),
@@ -268,15 +273,16 @@ class BotHandlers:
             return
         if not await self.admit(update):
             return
-        hits = await self._search(question, offset)
-        if not hits:
+        result = await self._search(question, offset)
+        hits = result.hits
+        if not hits or result.band is Band.NONE:
             await query.answer(replies.NO_MORE)
             if query.message.reply_markup is not None:
                 with contextlib.suppress(TelegramError):
                     await query.edit_message_reply_markup(reply_markup=None)
             return
         await query.answer()
-        answer = replies.answer_message(question, hits[: self.settings.top_k], offset)
+        answer = replies.answer_message(question, hits[: self.settings.top_k], offset, result.band)
         try:
             await query.edit_message_text(
                 answer.text,
@@ -288,10 +294,16 @@ class BotHandlers:
             if "not modified" not in str(error).lower():
                 raise
 
-    async def _search(self, question: str, offset: int) -> list[Hit]:
-        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)."""
+    async def _search(self, question: str, offset: int) -> SearchResult:
+        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)
+        and the band of the answer under the configured thresholds."""
         retriever = self.live.current
-        return await asyncio.to_thread(retriever.search, question, self.settings.top_k + 1, offset)
+        return await asyncio.to_thread(
+            functools.partial(retriever.respond, thresholds=self.settings.thresholds),
+            question,
+            self.settings.top_k + 1,
+            offset,
+        )
 
     async def inline(self, update: Update, context: Context) -> None:
         """Inline mode: up to 10 sentences as articles the user can send into any chat."""

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from retrieval.confidence import Band
 from retrieval.corpus import Article
 from retrieval.search import CorpusStats, Hit
 
@@ -45,6 +46,8 @@ ASK_USAGE = "اكتب سؤالك بعد الأمر، مثل: /ask ماذا قا�
 UPLOAD_EMPTY = "الملف فارغ."
 UPLOAD_UNREADABLE = "لم أجد فيه مقالة صالحة للقراءة."
 MORE_BUTTON = "المزيد"
+UNCERTAIN_INTRO = "لم أجد إجابة مؤكدة، وهذه أقرب جملة:"
+UNCERTAIN_MARK = "❔ "
 
 
 def utf16_length(text: str) -> int:
@@ -167,21 +170,28 @@ class Answer:
     shown: int
 
 
-def answer_message(question: str, hits: Sequence[Hit], offset: int = 0) -> Answer:
+def answer_message(
+    question: str, hits: Sequence[Hit], offset: int = 0, band: Band = Band.CONFIDENT
+) -> Answer:
     """Return the answer to `question`: its header, then hits ranked from `offset + 1`.
 
     Hits that do not fit in one message are left out whole (and counted as not shown); a
-    hit too long on its own is shortened first. Shows the no-answer message for no hits.
+    hit too long on its own is shortened first. Shows the no-answer message for no hits or
+    the "none" band; in the "uncertain" band, says so first and marks the sentences.
     """
-    if not hits:
+    if not hits or band is Band.NONE:
         return Answer(no_answer_message(question), 0)
     message = question_header(question)
+    if band is Band.UNCERTAIN:
+        message += f"\n\n🤔 <i>{UNCERTAIN_INTRO}</i>"
+    mark = UNCERTAIN_MARK if band is Band.UNCERTAIN else ""
     shown = 0
     for rank, hit in enumerate(hits, start=offset + 1):
-        room = MESSAGE_LIMIT - utf16_length(message) - 2
+        room = MESSAGE_LIMIT - utf16_length(message) - 2 - utf16_length(mark)
         block = _fitting_hit(hit, rank, room)
         if block is None:
             break
+        block = mark + block
         message += "\n\n" + block
         shown += 1
     return Answer(message, shown)
