@@ -26,10 +26,17 @@ import numpy as np
 from retrieval import confidence
 
 REPO = Path(__file__).resolve().parents[1]
-TRAIN_GROUPS = ("news", "news-removed", "news-swapped", "news-vs-xquad")
+# Fitting uses the generated questions and the same questions with their story removed. The
+# other negatives are built and reported but not fitted: against the 1.2k-sentence XQuAD corpus
+# they teach the model the corpus size rather than the fit of the question (XQuAD-ar against
+# SaudiNewsNet answered confidently: 0.07 → 0.20 when added), and a swapped word often leaves
+# a question the corpus still answers (0.07 → 0.13). Chosen among these four training sets on
+# XQuAD-ar, holding on both halves (docs/quality.md).
+TRAIN_GROUPS = ("news", "news-removed")
+HELD_OUT_NEWS = ("news", "news-removed", "news-swapped", "news-vs-xquad")
 ANSWERABLE = ("news-check", "news", "xquad")
 UNANSWERABLE = ("xquad-vs-news", "xquad-removed", "news-removed", "news-swapped", "news-vs-xquad")
-THRESHOLDS = (0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
+THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
 BINS = 10
 
 
@@ -96,10 +103,13 @@ def plot(p: np.ndarray, y: np.ndarray, error: float, path: Path) -> None:
     figure.savefig(path, dpi=100)
 
 
-def table(p: np.ndarray, y: np.ndarray, group: np.ndarray, split: np.ndarray) -> None:
+def table(
+    p: np.ndarray, y: np.ndarray, group: np.ndarray, split: np.ndarray, half: np.ndarray
+) -> None:
     """Print, per threshold, kept / answered / wrongly answered shares on each eval set."""
     held = split == "eval"
-    heads = [f"{g} kept / answered" for g in ANSWERABLE] + [f"{g} answered" for g in UNANSWERABLE]
+    heads = [f"{g} kept / answered" for g in ANSWERABLE] + ["xquad kept even / odd"]
+    heads += [f"{g} answered" for g in UNANSWERABLE]
     print("| threshold | " + " | ".join(heads) + " |")
     print("|---" * (len(heads) + 1) + "|")
     for t in THRESHOLDS:
@@ -107,6 +117,8 @@ def table(p: np.ndarray, y: np.ndarray, group: np.ndarray, split: np.ndarray) ->
         for g in ANSWERABLE:
             m = held & (group == g)
             cells.append(f"{np.mean(p[m & y] >= t):.3f} / {np.mean(p[m] >= t):.3f}")
+        halves = [held & (group == "xquad") & y & (half == r) for r in (0, 1)]
+        cells.append(" / ".join(f"{np.mean(p[m] >= t):.3f}" for m in halves))
         cells += [f"{np.mean(p[held & (group == g)] >= t):.3f}" for g in UNANSWERABLE]
         print(f"| {t:.2f} | " + " | ".join(cells) + " |")
 
@@ -160,11 +172,15 @@ def main() -> None:
     for name, weight in zip(confidence.FEATURES, model.weights, strict=True):
         print(f"  {name:20} {weight:+.3f}")
     p = model.probability(x)
-    table(p, y, group, split)
+    table(p, y, group, split, half)
     bands(p, y, group, split, half)
     news_held = (split == "eval") & np.isin(group, TRAIN_GROUPS)
     error = ece(p[news_held], y[news_held])
-    print(f"\nECE on held-out news days (all four news sets, n={news_held.sum()}): {error:.3f}")
+    print(
+        f"\nECE on held-out news days (the training sets' kinds, n={news_held.sum()}): {error:.3f}"
+    )
+    every = (split == "eval") & np.isin(group, HELD_OUT_NEWS)
+    print(f"ECE on held-out news days, all four news sets: {ece(p[every], y[every]):.3f}")
     for g in ("xquad", "news"):
         m = (split == "eval") & (group == g)
         print(f"ECE on {g} answerable alone: {ece(p[m], y[m]):.3f}")

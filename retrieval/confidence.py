@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).with_name("confidence_model.json")
 MODEL_FORMAT = 1
 # Measured defaults (docs/quality.md, benchmarks/confidence_train.py).
-DEFAULT_CONFIDENT = 0.2
+DEFAULT_CONFIDENT = 0.3
 DEFAULT_UNCERTAIN = 0.05
 NEIGHBOURS = 10  # candidates looked at for the margin and the article share
 
@@ -91,7 +91,8 @@ class Model:
         """Return the calibrated probability of each row of `features` (one per sentence)."""
         logit = ((features - self.means) / self.scales) @ self.weights + self.intercept
         raw = 1.0 / (1.0 + np.exp(-logit))
-        return np.clip(np.interp(raw, self.calibration_x, self.calibration_y), 0.0, 1.0)
+        calibrated = np.interp(raw, self.calibration_x, self.calibration_y)
+        return np.asarray(np.clip(calibrated, 0.0, 1.0), dtype=np.float64)
 
     def to_json(self) -> dict[str, object]:
         """Return the model as the JSON object `load_model` reads."""

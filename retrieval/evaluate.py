@@ -184,6 +184,7 @@ def evaluate(
     top1_lengths: list[int] = []
     misses: list[Miss] = []
     bands: list[Band] = []
+    top1_correct: list[bool] = []
     started = time.perf_counter()
     for question in dataset.questions:
         result = retriever.respond(question.text, top_k=top_k)
@@ -192,6 +193,9 @@ def evaluate(
         rank = first_hit_rank(hits, question, dataset.articles)
         ranks.append(rank)
         bands.append(result.band)
+        top1_correct.append(
+            bool(result.hits) and is_hit(result.hits[0], question, dataset.articles)
+        )
         if hits:
             top1_lengths.append(len(hits[0].text))
         if rank != 1:
@@ -209,20 +213,20 @@ def evaluate(
     figures = figures_from_ranks(
         ranks, top1_lengths, seconds, len(dataset.articles), retriever.index.n_sentences
     )
-    return with_bands(figures, ranks, bands), misses
+    return with_bands(figures, top1_correct, bands), misses
 
 
-def with_bands(figures: Figures, ranks: list[int | None], bands: list[Band]) -> Figures:
-    """Return `figures` with the share of each answer band and of the top-1 hits that were
-    answered confidently (the rest shown as uncertain or declined)."""
+def with_bands(figures: Figures, top1_correct: list[bool], bands: list[Band]) -> Figures:
+    """Return `figures` with the share of each answer band and of the correct top-1
+    sentences (before any is declined) that were answered confidently."""
     n = len(bands) or 1
-    top1 = [band for rank, band in zip(ranks, bands, strict=True) if rank == 1]
+    kept = [band for correct, band in zip(top1_correct, bands, strict=True) if correct]
     return replace(
         figures,
         confident=bands.count(Band.CONFIDENT) / n,
         uncertain=bands.count(Band.UNCERTAIN) / n,
         none=bands.count(Band.NONE) / n,
-        hits_kept_confident=top1.count(Band.CONFIDENT) / len(top1) if top1 else 0.0,
+        hits_kept_confident=kept.count(Band.CONFIDENT) / len(kept) if kept else 0.0,
     )
 
 
@@ -242,7 +246,7 @@ def format_figures(figures: Figures) -> str:
             f"confident:        {figures.confident:.3f}",
             f"uncertain:        {figures.uncertain:.3f}",
             f"none:             {figures.none:.3f}",
-            f"hits confident:   {figures.hits_kept_confident:.3f}",
+            f"top-1 hits kept confident: {figures.hits_kept_confident:.3f}",
             f"questions/s:      {figures.questions_per_second:.0f}",
         ]
     )
