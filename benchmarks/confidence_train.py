@@ -78,27 +78,34 @@ def ece(p: np.ndarray, y: np.ndarray) -> float:
     )
 
 
-def plot(p: np.ndarray, y: np.ndarray, error: float, path: Path) -> None:
-    """Draw the reliability diagram of `p` against `y` into `path`."""
+def plot(series: dict[str, tuple[np.ndarray, np.ndarray]], path: Path) -> None:
+    """Draw the reliability diagram of each (probabilities, outcomes) series into `path`."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    bins = np.minimum((p * BINS).astype(int), BINS - 1)
-    used = [b for b in range(BINS) if np.any(bins == b)]
-    mean_p = [p[bins == b].mean() for b in used]
-    mean_y = [y[bins == b].mean() for b in used]
-    counts = [int(np.sum(bins == b)) for b in used]
-    figure, axis = plt.subplots(figsize=(5, 5))
+    figure, axis = plt.subplots(figsize=(6, 6))
     axis.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
-    axis.plot(mean_p, mean_y, marker="o", label=f"confidence model (ECE {error:.3f})")
-    for x, v, n in zip(mean_p, mean_y, counts, strict=True):
-        axis.annotate(str(n), (x, v), textcoords="offset points", xytext=(4, -10), fontsize=7)
+    for name, (p, y) in series.items():
+        bins = np.minimum((p * BINS).astype(int), BINS - 1)
+        used = [b for b in range(BINS) if np.any(bins == b)]
+        mean_p = [p[bins == b].mean() for b in used]
+        mean_y = [y[bins == b].mean() for b in used]
+        line = axis.plot(mean_p, mean_y, marker="o", label=f"{name} (ECE {ece(p, y):.3f})")
+        for x, v, b in zip(mean_p, mean_y, used, strict=True):
+            axis.annotate(
+                str(int(np.sum(bins == b))),
+                (x, v),
+                textcoords="offset points",
+                xytext=(4, -10),
+                fontsize=7,
+                color=line[0].get_color(),
+            )
     axis.set_xlabel("predicted probability that the top sentence answers")
     axis.set_ylabel("observed share of correct top sentences")
-    axis.set_title("Reliability on held-out news days (n per bin)")
-    axis.legend(loc="upper left")
+    axis.set_title("Reliability of the answer confidence (questions per bin)")
+    axis.legend(loc="upper left", fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 
@@ -150,16 +157,55 @@ def _band_row(name: str, p: np.ndarray, y: np.ndarray, t: confidence.Thresholds)
     )
 
 
+CANDIDATE_TRAINING_SETS = (
+    ("news", "news-removed", "news-swapped", "news-vs-xquad"),
+    ("news", "news-removed", "news-swapped"),
+    ("news", "news-removed"),
+    ("news", "news-swapped"),
+    ("news", "news-vs-xquad"),
+)
+
+
+def compare_training_sets(
+    x: np.ndarray, y: np.ndarray, group: np.ndarray, split: np.ndarray, half: np.ndarray
+) -> None:
+    """Print, for each candidate set of training negatives, the unanswerable questions answered
+    confidently at the highest threshold that keeps 90% of the correct top-1 answers on both
+    XQuAD-ar halves and on the news check (how TRAIN_GROUPS was chosen)."""
+    held = split == "eval"
+    print(
+        "| fitted on | threshold | XQuAD-ar against news (even / odd) | XQuAD-ar article removed |"
+    )
+    print("|---|---|---|---|")
+    for groups in CANDIDATE_TRAINING_SETS:
+        train = (split == "train") & np.isin(group, groups)
+        answerable = group == "news"
+        w = np.where(answerable, 1 / np.sum(train & answerable), 1 / np.sum(train & ~answerable))
+        p = fit(x[train], y[train], w[train]).probability(x)
+        kept = [held & (group == "xquad") & y & (half == r) for r in (0, 1)]
+        kept.append(held & (group == "news-check") & y)
+        t = min(float(np.quantile(p[m], 0.10)) for m in kept)
+        far = [np.mean(p[held & (group == "xquad-vs-news") & (half == r)] >= t) for r in (0, 1)]
+        removed = np.mean(p[held & (group == "xquad-removed")] >= t)
+        print(f"| {' + '.join(groups)} | {t:.3f} | {far[0]:.3f} / {far[1]:.3f} | {removed:.3f} |")
+
+
 def main() -> None:
     """Fit, write the model, print the tables, draw the diagram."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("/tmp/confidence-data.npz"))
     parser.add_argument("--model", type=Path, default=confidence.MODEL_PATH)
     parser.add_argument("--plot", type=Path, default=REPO / "docs/confidence_reliability.png")
+    parser.add_argument(
+        "--compare-training-sets", action="store_true", help="only compare the training sets"
+    )
     args = parser.parse_args()
     data = np.load(args.data)
     x, y = data["features"], data["correct"].astype(bool)
     group, split, half = data["group"], data["split"], data["half"]
+    if args.compare_training_sets:
+        compare_training_sets(x, y, group, split, half)
+        return
     train = (split == "train") & np.isin(group, TRAIN_GROUPS)
     # Calibrated as if half of the questions asked had their answer in the corpus.
     answerable = group == "news"
@@ -184,7 +230,16 @@ def main() -> None:
     for g in ("xquad", "news"):
         m = (split == "eval") & (group == g)
         print(f"ECE on {g} answerable alone: {ece(p[m], y[m]):.3f}")
-    plot(p[news_held], y[news_held], error, args.plot)
+    xquad = (split == "eval") & np.isin(group, ("xquad", "xquad-removed", "xquad-vs-news"))
+    print(
+        f"ECE on XQuAD-ar (own corpus, article removed, against news): "
+        f"{ece(p[xquad], y[xquad]):.3f}"
+    )
+    series = {
+        "held-out news days: generated + story removed": (p[news_held], y[news_held]),
+        "XQuAD-ar: own corpus + article removed + against news": (p[xquad], y[xquad]),
+    }
+    plot(series, args.plot)
     print(f"wrote {args.plot}")
 
 
