@@ -151,7 +151,8 @@ class Retriever:
         docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
         if len(docs) == 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
-        docs, scores = self._distinct(docs, scores, offset + top_k + 1)
+        # The confidence features look at the best NEIGHBOURS candidates, whatever top_k is.
+        docs, scores = self._distinct(docs, scores, max(offset + top_k, confidence.NEIGHBOURS))
         rows = [0, *range(max(offset, 1), min(offset + top_k, len(docs)))]
         sure = self._confidences(query, docs, scores, rows)
         best = sure[0]

@@ -115,3 +115,12 @@ def test_features_are_finite_for_every_returned_hit(seed: Retriever) -> None:
     assert rows.shape == (3, len(confidence.FEATURES)) and np.all(np.isfinite(rows))
     coverage = ranking.confidence(seed.index, query, int(docs[0]))
     assert rows[0, confidence.FEATURES.index("coverage_sentence")] == pytest.approx(coverage)
+
+
+def test_the_confidence_of_a_sentence_does_not_depend_on_how_many_hits_are_asked(
+    seed: Retriever,
+) -> None:
+    one = seed.respond("الرئيس الصيني", top_k=1)
+    ten = seed.respond("الرئيس الصيني", top_k=10)
+    assert one.hits[0].confidence == pytest.approx(ten.hits[0].confidence)
+    assert one.band is ten.band
