@@ -313,14 +313,20 @@ class BotHandlers:
             await query.answer([], cache_time=300)
             return
         retriever = self.live.current
-        hits = await asyncio.to_thread(retriever.search, question, INLINE_RESULTS)
+        result = await asyncio.to_thread(
+            functools.partial(retriever.respond, thresholds=self.settings.thresholds),
+            question,
+            INLINE_RESULTS,
+        )
+        hits = [] if result.band is Band.NONE else result.hits
+        mark = replies.UNCERTAIN_MARK if result.band is Band.UNCERTAIN else ""
         results = [
             InlineQueryResultArticle(
                 id=str(n),
                 title=replies.shorten(hit.article.title or hit.article.id, 100),
-                description=replies.shorten(hit.text, 200),
+                description=mark + replies.shorten(hit.text, 200),
                 input_message_content=InputTextMessageContent(
-                    replies.inline_answer(hit), parse_mode=ParseMode.HTML
+                    replies.inline_answer(hit, result.band), parse_mode=ParseMode.HTML
                 ),
             )
             for n, hit in enumerate(hits)

@@ -206,9 +206,12 @@ def _fitting_hit(hit: Hit, rank: int | None, room: int) -> str | None:
     return None
 
 
-def inline_answer(hit: Hit) -> str:
-    """Return the message an inline result sends: one hit and its attribution."""
-    return _fitting_hit(hit, None, MESSAGE_LIMIT) or html.escape(shorten(hit.text, 500))
+def inline_answer(hit: Hit, band: Band = Band.CONFIDENT) -> str:
+    """Return the message an inline result sends: one hit and its attribution, after the
+    uncertain notice in the uncertain band."""
+    intro = f"🤔 <i>{UNCERTAIN_INTRO}</i>\n" if band is Band.UNCERTAIN else ""
+    room = MESSAGE_LIMIT - utf16_length(intro)
+    return intro + (_fitting_hit(hit, None, room) or html.escape(shorten(hit.text, 500)))
 
 
 def no_answer_message(question: str) -> str:

@@ -103,3 +103,27 @@ async def test_the_bot_sends_each_kind_of_reply_as_valid_html(
     else:
         assert "لم أجد" in visible and "📰" not in visible
         assert "reply_markup" not in call.params
+
+
+async def test_inline_results_follow_the_bands(fake_botapi: FakeBotApi, tmp_path: Path) -> None:
+    corpus = seed_corpus(tmp_path / "corpus")
+    uncertain = bot_settings(fake_botapi, corpus, confident_threshold=1.0, uncertain_threshold=0.0)
+    async with running_bot(uncertain):
+        fake_botapi.inline_query(QUESTION)
+        call = await fake_botapi.wait_for("answerInlineQuery")
+    results = call.params["results"]
+    assert results and all(r["description"].startswith(replies.UNCERTAIN_MARK) for r in results)
+    message = results[0]["input_message_content"]["message_text"]
+    assert replies.UNCERTAIN_INTRO in parse_telegram_html(message).text
+    assert not fake_botapi.rejected, fake_botapi.summary()
+
+
+async def test_inline_query_in_the_none_band_gets_no_results(
+    fake_botapi: FakeBotApi, tmp_path: Path
+) -> None:
+    corpus = seed_corpus(tmp_path / "corpus")
+    none = bot_settings(fake_botapi, corpus, confident_threshold=1.0, uncertain_threshold=1.0)
+    async with running_bot(none):
+        fake_botapi.inline_query(QUESTION)
+        call = await fake_botapi.wait_for("answerInlineQuery")
+    assert call.params["results"] == []
