@@ -2,11 +2,13 @@
 
 `ranking.confidence` (the idf-weighted share of the question a sentence covers) cannot tell a
 real answer from a near miss on a large corpus: common words are always covered somewhere.
-The features here look at what a miss lacks: the question's rarest terms in the sentence, its
-paragraph and its article, the BM25 reached against the most the query could reach, the margin
-over the next sentence, the answer type. A logistic model over them, mapped through an isotonic
-calibration, estimates the probability that the sentence answers the question
-(benchmarks/confidence_train.py fits it on generated SaudiNewsNet questions; docs/quality.md).
+The features here also look at whether the evidence agrees: the question's coverage by the
+sentence, its paragraph and its article, the BM25 reached against the most the query could
+reach, the ranking score, the margin over the best candidate that is not a copy of the
+sentence, and how many of the best candidates share its article. A logistic model over them,
+mapped through an isotonic calibration, estimates the probability that the sentence answers
+the question (benchmarks/confidence_train.py fits it on generated SaudiNewsNet questions;
+docs/quality.md).
 
 The model ships as a small JSON file evaluated with numpy, so serving needs no learning
 library. A missing or corrupt file is one warning; search then falls back to the coverage
