@@ -166,13 +166,26 @@ CANDIDATE_TRAINING_SETS = (
 )
 
 
+def at_ninety(
+    p: np.ndarray, y: np.ndarray, group: np.ndarray, split: np.ndarray, half: np.ndarray
+) -> str:
+    """Return the table cells: the highest threshold keeping 90% of the correct top-1 answers
+    on both XQuAD-ar halves and on the news check, and the XQuAD-ar questions against news
+    (even / odd) and with their article removed answered confidently at it."""
+    held = split == "eval"
+    kept = [held & (group == "xquad") & y & (half == r) for r in (0, 1)]
+    kept.append(held & (group == "news-check") & y)
+    t = min(float(np.quantile(p[m], 0.10)) for m in kept)
+    far = [np.mean(p[held & (group == "xquad-vs-news") & (half == r)] >= t) for r in (0, 1)]
+    removed = np.mean(p[held & (group == "xquad-removed")] >= t)
+    return f"{t:.3f} | {far[0]:.3f} / {far[1]:.3f} | {removed:.3f}"
+
+
 def compare_training_sets(
     x: np.ndarray, y: np.ndarray, group: np.ndarray, split: np.ndarray, half: np.ndarray
 ) -> None:
-    """Print, for each candidate set of training negatives, the unanswerable questions answered
-    confidently at the highest threshold that keeps 90% of the correct top-1 answers on both
-    XQuAD-ar halves and on the news check (how TRAIN_GROUPS was chosen)."""
-    held = split == "eval"
+    """Print, for each candidate set of training negatives, what `at_ninety` reports (how
+    TRAIN_GROUPS was chosen)."""
     print(
         "| fitted on | threshold | XQuAD-ar against news (even / odd) | XQuAD-ar article removed |"
     )
@@ -182,12 +195,26 @@ def compare_training_sets(
         answerable = group == "news"
         w = np.where(answerable, 1 / np.sum(train & answerable), 1 / np.sum(train & ~answerable))
         p = fit(x[train], y[train], w[train]).probability(x)
-        kept = [held & (group == "xquad") & y & (half == r) for r in (0, 1)]
-        kept.append(held & (group == "news-check") & y)
-        t = min(float(np.quantile(p[m], 0.10)) for m in kept)
-        far = [np.mean(p[held & (group == "xquad-vs-news") & (half == r)] >= t) for r in (0, 1)]
-        removed = np.mean(p[held & (group == "xquad-removed")] >= t)
-        print(f"| {' + '.join(groups)} | {t:.3f} | {far[0]:.3f} / {far[1]:.3f} | {removed:.3f} |")
+        print(f"| {' + '.join(groups)} | {at_ninety(p, y, group, split, half)} |")
+
+
+def ablate_features(
+    x: np.ndarray, y: np.ndarray, group: np.ndarray, split: np.ndarray, half: np.ndarray
+) -> None:
+    """Print what `at_ninety` reports for the calibrated model with all features and without
+    each one in turn."""
+    train = (split == "train") & np.isin(group, TRAIN_GROUPS)
+    answerable = group == "news"
+    w = np.where(answerable, 1 / np.sum(train & answerable), 1 / np.sum(train & ~answerable))
+    print(
+        "| features | threshold | XQuAD-ar against news (even / odd) | XQuAD-ar article removed |"
+    )
+    print("|---|---|---|---|")
+    for dropped in (None, *confidence.FEATURES):
+        keep = [i for i, f in enumerate(confidence.FEATURES) if f != dropped]
+        p = fit(x[train][:, keep], y[train], w[train]).probability(x[:, keep])
+        name = "all" if dropped is None else f"− {dropped}"
+        print(f"| {name} | {at_ninety(p, y, group, split, half)} |")
 
 
 def main() -> None:
@@ -199,12 +226,15 @@ def main() -> None:
     parser.add_argument(
         "--compare-training-sets", action="store_true", help="only compare the training sets"
     )
+    parser.add_argument("--ablate", action="store_true", help="only compare feature sets")
     args = parser.parse_args()
     data = np.load(args.data)
     x, y = data["features"], data["correct"].astype(bool)
     group, split, half = data["group"], data["split"], data["half"]
-    if args.compare_training_sets:
-        compare_training_sets(x, y, group, split, half)
+    if args.compare_training_sets or args.ablate:
+        (compare_training_sets if args.compare_training_sets else ablate_features)(
+            x, y, group, split, half
+        )
         return
     train = (split == "train") & np.isin(group, TRAIN_GROUPS)
     # Calibrated as if half of the questions asked had their answer in the corpus.
