@@ -12,8 +12,9 @@ whether it answers. The sets, each named in the output:
   order), evaluation questions (the news check's own draw, seed 11) from the odd ones.
 - news-check: those evaluation questions as the news check asks them (no inserted words).
 - news-removed: the same questions with every article of their story left out of the
-  candidates (an exact removal for ranking: the candidates are what a corpus without them
-  would give); a top sentence that is still a copy of the source is dropped as answerable.
+  candidates (what a corpus without them would rank, but for their share of the idf: a few
+  articles in 30k); a top sentence that is still a copy of the source is dropped as
+  answerable.
 - news-swapped: the question's rarest word replaced by a word of about the same rarity from
   another story's headline: the same question about something else.
 - news-vs-xquad: the news questions asked against the XQuAD-ar corpus.
@@ -68,8 +69,9 @@ class Sample:
 
 class ExcludingMatrix(BM25Matrix):
     """A sentence matrix whose `scores` never return the excluded sentences: ranking over it
-    gives the candidates of a corpus without them (their paragraph and article evidence is
-    only ever read for candidates)."""
+    ranks as a corpus without them would, but for their share of the idf (paragraph and
+    article evidence is only ever read for candidates, and every evidence is scaled by its
+    best value among them)."""
 
     def __init__(self, matrix: BM25Matrix, excluded: np.ndarray) -> None:
         super().__init__(matrix.weights, matrix.doc_lengths)
