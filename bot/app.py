@@ -37,14 +37,15 @@ def build_application(
 
     Nothing is loaded or sent until the Application runs: `post_init` loads the corpus
     once through `live` and registers the command menus. Updates run concurrently; the
-    ones a previous run already handled are skipped (`bot.handled_updates`). `clock` paces
-    the per-user rate limit (tests pass one they move by hand).
+    ones this bot provably handled in a previous run are skipped (`bot.handled_updates`).
+    `clock` paces the per-user rate limit (tests pass one they move by hand).
     """
     bot_handlers = BotHandlers(settings, live, clock)
+    processor = LedgerUpdateProcessor(UpdateLedger(settings.state_file))
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .concurrent_updates(LedgerUpdateProcessor(UpdateLedger(settings.state_file)))
+        .concurrent_updates(processor)
         .rate_limiter(PatientRateLimiter(overall_max_rate=settings.api_requests_per_second))
         .defaults(
             Defaults(
@@ -62,6 +63,7 @@ def build_application(
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
     application = builder.build()
+    processor.bind(application.bot)
     register_handlers(application, bot_handlers)
     return application
 
