@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.feedback import FEEDBACK_PATTERN
 from bot.handled_updates import LedgerUpdateProcessor, UpdateLedger
 from bot.handlers import MORE_PATTERN, BotHandlers
 from bot.retry import PatientRateLimiter
@@ -90,6 +91,7 @@ def register_handlers(application: Application, h: BotHandlers) -> None:
         [
             CommandHandler(["start", "help"], h.start, filters=new),
             CommandHandler("sources", h.sources, filters=new),
+            CommandHandler("privacy", h.privacy, filters=new),
             CommandHandler("ask", h.ask, filters=new),
             CommandHandler("stats", h.stats, filters=new),
             CommandHandler("reload", h.reload, filters=new),
@@ -99,6 +101,7 @@ def register_handlers(application: Application, h: BotHandlers) -> None:
             MessageHandler(private & new & filters.COMMAND, h.unknown_command),
             MessageHandler(private & new & ~filters.TEXT, h.non_text),
             CallbackQueryHandler(h.more, pattern=MORE_PATTERN),
+            CallbackQueryHandler(h.rate, pattern=FEEDBACK_PATTERN),
             InlineQueryHandler(h.inline),
         ]
     )
