@@ -315,6 +315,8 @@ class BotHandlers:
     async def rate(self, update: Update, context: Context) -> None:
         """👍/👎 under an answer: store the rating once per user and question, then thank."""
         query = update.callback_query
+        if query is None:
+            return
         pressed = parse_press(query.data or "")
         user = update.effective_user
         if pressed is None or user is None:
