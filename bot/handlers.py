@@ -220,7 +220,8 @@ class BotHandlers:
     async def privacy(self, update: Update, context: Context) -> None:
         """/privacy: what the bot keeps about questions and ratings (nothing when off)."""
         text = replies.privacy_message(self.feedback.enabled, self.settings.feedback_retention_days)
-        await update.effective_message.reply_html(text)
+        if update.effective_message is not None:
+            await update.effective_message.reply_html(text)
 
     async def reload(self, update: Update, context: Context) -> None:
         """/reload [force] (admins): re-read the corpus now and report what changed."""
@@ -288,7 +289,8 @@ class BotHandlers:
         if not await self.admit(update):
             return
         hits = await self._search(question, offset)
-        question_id = feedback_question_id(query.message.reply_markup)  # keep 👍/👎
+        shown = query.message if isinstance(query.message, Message) else None
+        question_id = feedback_question_id(shown.reply_markup if shown else None)  # keep 👍/👎
         if not hits:
             await query.answer(replies.NO_MORE)
             if query.message.reply_markup is not None:
