@@ -9,15 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from retrieval import corpus_cli
 from retrieval.search import Hit, Retriever
-from retrieval.store import OpenedIndex, open_index
+from retrieval.store import SyncResult, open_index
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -64,14 +64,15 @@ def format_hit(rank: int, hit: Hit) -> str:
 
 def open_corpus_index(
     corpus: Path, index_dir: Path | None = None, progress: bool = False
-) -> OpenedIndex:
+) -> SyncResult:
     """Return the index of `corpus` (persisted, updated or rebuilt), or raise CliError for a
-    missing or empty corpus."""
+    missing or empty corpus. Many files are analyzed in one worker process per core."""
     if not corpus.exists():
         raise CliError(f"error: corpus folder not found: {corpus}")
     if not corpus.is_dir():
         raise CliError(f"error: corpus path is not a folder: {corpus}")
-    opened = open_index(corpus, index_dir, progress=progress)
+    workers = len(os.sched_getaffinity(0))
+    opened = open_index(corpus, index_dir, workers=workers, progress=progress)
     if not opened.index.articles:
         skipped = len(opened.skipped)
         detail = f" ({skipped} file(s) skipped as unreadable)" if skipped else ""
@@ -97,13 +98,22 @@ def _index_options(args: argparse.Namespace) -> tuple[Path | None, bool]:
 
 
 def _read_batch(path: str) -> list[str]:
+    """Return the questions of a batch file: one per "\n"-separated line, empty lines
+    included (each gets its own output), without a final empty line after the last "\n".
+    Only "\n" separates: U+2028, \x0c and the like are part of a question, as --help says."""
     try:
         if path == "-":
-            return sys.stdin.read().splitlines()
-        return Path(path).read_text(encoding="utf-8-sig").splitlines()
+            stdin = getattr(sys.stdin, "buffer", None)  # bytes: no newline translation
+            text = stdin.read().decode("utf-8-sig") if stdin else sys.stdin.read()
+        else:
+            text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise CliError(f"error: cannot read batch file {path}: {reason}") from exc
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -121,7 +131,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:
         hits = retriever.search(question, top_k=args.top_k) if question.strip() else []
         if args.json:
-            record = {"question": question, "hits": [hit_to_json(h) for h in hits]}
+            record: dict[str, Any] = {"question": question, "hits": [hit_to_json(h) for h in hits]}
+            if not question.strip():
+                record["reason"] = "empty question"
             print(json.dumps(record, ensure_ascii=False))
         else:
             if len(questions) > 1:
@@ -143,10 +155,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     changes = {"added": opened.added, "modified": opened.modified, "removed": opened.removed}
     if args.json:
         record = asdict(stats)
-        record["index"] = {"outcome": opened.outcome, "reason": opened.rebuilt_reason, **changes}
+        record["index"] = {"outcome": str(opened.outcome), "reason": opened.reason, **changes}
         print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
-    reason = f" ({opened.rebuilt_reason})" if opened.rebuilt_reason else ""
+    reason = f" ({opened.reason})" if opened.reason else ""
     counts = ", ".join(f"{len(paths)} {what}" for what, paths in changes.items() if paths)
     print(f"index:      {opened.outcome}{reason}" + (f"; files {counts}" if counts else ""))
     print(f"articles:   {stats.articles}")
@@ -184,6 +196,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(evaluate.format_figures(figures))
     return EXIT_OK
+
+
+def _corpus_command(name: str) -> Any:
+    """Return a command of retrieval/corpus_cli.py, imported only when it runs (a fast
+    start for `ask`)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from retrieval import corpus_cli
+
+        return int(getattr(corpus_cli, name)(args))
+
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,14 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("title", "source", "url", "date", "category", "author"):
         add.add_argument(f"--{name}", help=f"article {name} (overrides the file's)")
     add.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
-    add.set_defaults(func=corpus_cli.cmd_add)
+    add.set_defaults(func=_corpus_command("cmd_add"))
 
     imp = sub.add_parser("import", help="import .json/.jsonl/.zip article files, deduplicated")
     imp.add_argument("files", nargs="+", metavar="FILE", help=".json, .jsonl or .zip files")
     imp.add_argument(
         "--into", default="corpus", metavar="DIR", help="corpus folder (default: corpus)"
     )
-    imp.set_defaults(func=corpus_cli.cmd_import)
+    imp.set_defaults(func=_corpus_command("cmd_import"))
     return parser
 
 
