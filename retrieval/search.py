@@ -7,6 +7,7 @@ they all answer the same question the same way.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +92,7 @@ class Retriever:
         return cls(opened.index, opened.skipped)
 
     @property
-    def articles(self) -> list[Article]:
+    def articles(self) -> Sequence[Article]:
         """Return the loaded articles, in index order."""
         return self.index.articles
 
