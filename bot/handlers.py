@@ -36,6 +36,7 @@ from bot import replies
 from bot.config import Settings
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
+from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.live import LiveRetriever, ReloadReport
 from retrieval.search import Hit, Retriever
 
@@ -43,7 +44,6 @@ log = logging.getLogger(__name__)
 
 MORE_PREFIX = "more:"
 MORE_PATTERN = r"^more:\d{1,4}$"
-UPLOAD_SUFFIXES = (".txt", ".md", ".jsonl")
 INLINE_RESULTS = 10
 _ASK_COMMAND = re.compile(r"^/ask(@\w+)?\s*", re.IGNORECASE)
 

@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, UPLOAD_SUFFIXES, listing
 from retrieval.search import Hit, Retriever
 from retrieval.store import SyncResult, open_index
 
@@ -245,14 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
 
     add = sub.add_parser("add", help="write one article into the corpus (safe name, no overwrite)")
-    add.add_argument("file", metavar="FILE", help="article .txt or .md file ('-' for stdin)")
+    single = listing(tuple(s for s in UPLOAD_SUFFIXES if s not in BULK_SUFFIXES))
+    add.add_argument("file", metavar="FILE", help=f"article {single} file ('-' for stdin)")
     for name in ("title", "source", "url", "date", "category", "author"):
         add.add_argument(f"--{name}", help=f"article {name} (overrides the file's)")
     add.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
     add.set_defaults(func=_corpus_command("cmd_add"))
 
-    imp = sub.add_parser("import", help="import .json/.jsonl/.zip article files, deduplicated")
-    imp.add_argument("files", nargs="+", metavar="FILE", help=".json, .jsonl or .zip files")
+    bulk = listing(IMPORT_SUFFIXES)
+    imp = sub.add_parser("import", help=f"import {bulk} article files, deduplicated")
+    imp.add_argument("files", nargs="+", metavar="FILE", help=f"{bulk} files")
     imp.add_argument(
         "--into", default="corpus", metavar="DIR", help="corpus folder (default: corpus)"
     )

@@ -34,9 +34,10 @@ from retrieval.corpus import (
     read_file,
     record_fields,
 )
+from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, Layout, layout_of, listing
 from retrieval.normalize import normalize
 
-IMPORT_SUFFIXES = (".json", ".jsonl", ".zip")
+__all__ = ["IMPORT_SUFFIXES"]  # re-exported from retrieval/formats.py for older callers
 IMPORT_FOLDER = "imported"
 # A line is a source's boilerplate when it appears in at least this many of the source's
 # articles in one input file, and in at least this share of them.
@@ -200,7 +201,7 @@ def _seen_in_corpus(corpus_dir: Path) -> tuple[_Seen, int]:
         articles += len(contents.articles)
         for article in contents.articles:
             seen.add(article.url, content_key(article.text))
-        if path.suffix.lower() == ".jsonl" and contents.articles:
+        if layout_of(path.suffix) is Layout.JSON_LINES and contents.articles:
             seen.contents.update(_original_hashes(path))
     return seen, articles
 
@@ -208,7 +209,7 @@ def _seen_in_corpus(corpus_dir: Path) -> tuple[_Seen, int]:
 def _original_hashes(path: Path) -> Iterator[str]:
     """Yield the `original_hash` fields of the records of an imported `.jsonl` file."""
     try:
-        records = bulk_records(".jsonl", decode_bytes(path.read_bytes()))
+        records = bulk_records(path.suffix, decode_bytes(path.read_bytes()))
         for _, record in records:
             if isinstance(record, dict) and isinstance(record.get("original_hash"), str):
                 yield record["original_hash"]
@@ -222,11 +223,12 @@ def _input_units(paths: Sequence[Path], max_bytes: int) -> Iterator[tuple[str, b
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in IMPORT_SUFFIXES:
-            yield path.name, Rejected(str(path), "unsupported file type (use .json, .jsonl, .zip)")
+            allowed = listing(IMPORT_SUFFIXES)
+            yield path.name, Rejected(str(path), f"unsupported file type (use {allowed})")
             continue
         try:
             size = path.stat().st_size
-            if suffix == ".zip":
+            if layout_of(suffix) is Layout.ZIP:
                 yield from _zip_members(path, max_bytes)
                 continue
             if size > max_bytes:
@@ -246,8 +248,8 @@ def _zip_members(path: Path, max_bytes: int) -> Iterator[tuple[str, bytes | Reje
             name = f"{path.name}:{member.filename}"
             if member.is_dir() or inner.name.startswith(".") or "__MACOSX" in inner.parts:
                 continue
-            if inner.suffix.lower() not in (".json", ".jsonl"):
-                yield name, Rejected(name, "not a .json or .jsonl file")
+            if inner.suffix.lower() not in BULK_SUFFIXES:
+                yield name, Rejected(name, f"not a {listing(BULK_SUFFIXES)} file")
                 continue
             if member.file_size > max_bytes:
                 yield name, Rejected(name, f"too large ({member.file_size} > {max_bytes} bytes)")
