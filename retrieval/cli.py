@@ -56,6 +56,16 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
     }
 
 
+# Line separators that json.dumps(ensure_ascii=False) leaves raw, but str.splitlines (and
+# some JSON-lines readers) would break a line at: escaped, so one record stays one line.
+_LINE_BREAKING = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """Return `record` as one line of JSON (Arabic kept readable, no raw line separators)."""
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKING)
+
+
 def format_hit(rank: int, hit: Hit) -> str:
     """Return a hit as human-readable lines: the sentence, then title · source · date."""
     article = hit.article
@@ -135,7 +145,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             record: dict[str, Any] = {"question": question, "hits": [hit_to_json(h) for h in hits]}
             if not question.strip():
                 record["reason"] = "empty question"
-            print(json.dumps(record, ensure_ascii=False))
+            print(json_line(record))
         else:
             if len(questions) > 1:
                 print(f"? {question}")
@@ -224,7 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
     ask.add_argument("--top-k", type=int, default=3, help="how many sentences (default: 3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--batch", metavar="FILE", help="questions, one per line ('-' for stdin)")
+    ask.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="questions, one per line; only \\n ends a line ('-' for stdin)",
+    )
     ask.add_argument("--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)")
     ask.set_defaults(func=cmd_ask)
 
