@@ -74,7 +74,7 @@ def format_hit(rank: int, hit: Hit) -> str:
 
 
 def open_corpus_index(
-    corpus: Path, index_dir: Path | None = None, progress: bool = False
+    corpus: Path, index_dir: Path | None = None, progress: bool = False, verify: bool = False
 ) -> SyncResult:
     """Return the index of `corpus` (persisted, updated or rebuilt), or raise CliError for a
     missing or empty corpus. Many files are analyzed in one worker process per core."""
@@ -83,7 +83,7 @@ def open_corpus_index(
     if not corpus.is_dir():
         raise CliError(f"error: corpus path is not a folder: {corpus}")
     workers = len(os.sched_getaffinity(0))
-    opened = open_index(corpus, index_dir, workers=workers, progress=progress)
+    opened = open_index(corpus, index_dir, workers=workers, progress=progress, verify=verify)
     if not opened.index.articles:
         skipped = len(opened.skipped)
         detail = f" ({skipped} file(s) skipped as unreadable)" if skipped else ""
@@ -161,7 +161,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     """Build or update the persisted index of a corpus; report its size, what was done to
     it (loaded, updated, rebuilt) and the skipped files."""
-    opened = open_corpus_index(Path(args.corpus), *_index_options(args))
+    opened = open_corpus_index(Path(args.corpus), *_index_options(args), verify=args.verify)
     stats = Retriever(opened.index, opened.skipped).stats()
     changes = {"added": opened.added, "modified": opened.modified, "removed": opened.removed}
     if args.json:
@@ -247,6 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--json", action="store_true", help="print the figures as JSON")
     index.add_argument(
         "--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)"
+    )
+    index.add_argument(
+        "--verify",
+        action="store_true",
+        help="check every data file's checksum (a load checks sizes and the JSON files only)",
     )
     index.set_defaults(func=cmd_index)
 

@@ -375,3 +375,21 @@ def test_a_script_without_the_main_guard_asking_for_workers_builds_the_index_onc
     assert done.stdout.count("top-level code ran") >= 2  # ...although they ran the script
     assert 'if __name__ == "__main__"' in done.stderr
     assert open_index(corpus).outcome == "loaded"
+
+
+def test_a_flipped_byte_in_an_array_is_caught_by_verify(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    open_index(corpus)
+    data_dir = next((corpus / DEFAULT_INDEX_DIRNAME).glob("data-*"))
+    for name in ("texts.bin", "sentences.data.npy"):
+        path = data_dir / name
+        content = bytearray(path.read_bytes())
+        content[-3] ^= 0x01  # same size: a load checks sizes, verify checks every checksum
+        path.write_bytes(bytes(content))
+    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        opened = open_index(corpus, verify=True)
+    assert opened.outcome == "rebuilt"
+    assert opened.reason is not None and opened.reason.endswith("fails its checksum")
+    assert_same_index(opened.index, full_rebuild(corpus, tmp_path).index)
+    assert open_index(corpus, verify=True).outcome == "loaded"

@@ -97,16 +97,21 @@ def open_index(
     *,
     workers: int | None = None,
     progress: bool = False,
+    verify: bool = False,
 ) -> SyncResult:
     """Return the index of `corpus_dir`, loaded from `index_dir` (default
     `<corpus_dir>/.index`) or brought up to date and saved there.
+
+    With `verify`, every data file's sha256 is checked before use, not only the sizes and
+    the JSON files' checksums (retrieval/store/format.py says why).
 
     A corrupt, truncated or foreign index is reported in one warning and rebuilt; a folder
     that cannot be written is reported in one warning and the index served from memory.
     Cheap when nothing changed. Raises FileNotFoundError when `corpus_dir` is missing.
     """
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir(corpus_dir)
-    return persist(index_dir, sync(corpus_dir, index_dir, workers=workers, progress=progress))
+    synced = sync(corpus_dir, index_dir, workers=workers, progress=progress, verify=verify)
+    return persist(index_dir, synced)
 
 
 def sync(
@@ -117,6 +122,7 @@ def sync(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    verify: bool = False,
 ) -> SyncResult:
     """Return the index of `corpus_dir` brought up to date in memory, without saving it.
 
@@ -141,7 +147,7 @@ def sync(
             previous.saved,
         )
     else:
-        start = _from_disk(corpus_dir, index_dir, now, params)
+        start = _from_disk(corpus_dir, index_dir, now, params, verify)
     unchanged = start.changes.unchanged if start.index is not None else {}
     fresh = analyze_files(
         corpus_dir,
@@ -174,7 +180,7 @@ def sync(
 
 
 def _from_disk(
-    corpus_dir: Path, index_dir: Path, now: dict[str, FileStat], params: BM25Params
+    corpus_dir: Path, index_dir: Path, now: dict[str, FileStat], params: BM25Params, verify: bool
 ) -> _Start:
     """Return the persisted index of `index_dir` as a starting point (or why there is none)."""
     with locked(index_dir, exclusive=False):  # no writer may replace the data while we read
@@ -183,7 +189,7 @@ def _from_disk(
         problem = stored.problem
         if stored.manifest is not None:
             try:
-                base = load_data(index_dir, stored.manifest)
+                base = load_data(index_dir, stored.manifest, verify=verify)
             except IndexCorrupt as exc:
                 problem = f"index corrupt: {exc}"
             else:
