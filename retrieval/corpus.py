@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from retrieval.formats import ARTICLE_SUFFIXES, Layout, layout_of
 
 log = logging.getLogger(__name__)
@@ -235,6 +233,8 @@ def parse_md(text: str) -> tuple[dict[str, Any], str]:
     meta: dict[str, Any] = {}
     body = text
     if match:
+        import yaml  # only Markdown needs it: keeps `ask` starts fast
+
         try:
             loaded = yaml.safe_load(match.group(1))
         except yaml.YAMLError as exc:

@@ -141,15 +141,28 @@ def read_manifest(index_dir: Path, params: BM25Params) -> StoredIndex:
 
 
 def _record(raw: dict[str, Any]) -> FileRecord:
-    return FileRecord(
-        path=str(raw["path"]),
-        size=int(raw["size"]),
-        mtime_ns=int(raw["mtime_ns"]),
-        ctime_ns=int(raw["ctime_ns"]),
-        sha256=str(raw["sha256"]),
-        articles=int(raw["articles"]),
-        skipped=tuple(str(s) for s in raw["skipped"]),
+    """Return one file record of the manifest; raises KeyError/TypeError/ValueError when it
+    is not one (checked by type, not converted: 31k of them are read at every start)."""
+    record = FileRecord(
+        raw["path"],
+        raw["size"],
+        raw["mtime_ns"],
+        raw["ctime_ns"],
+        raw["sha256"],
+        raw["articles"],
+        tuple(raw["skipped"]),
     )
+    if not (
+        type(record.path) is str
+        and type(record.size) is int
+        and type(record.mtime_ns) is int
+        and type(record.ctime_ns) is int
+        and type(record.sha256) is str
+        and type(record.articles) is int
+        and all(type(s) is str for s in record.skipped)
+    ):
+        raise TypeError(f"bad file record {raw.get('path')!r}")
+    return record
 
 
 def manifest_json(manifest: Manifest) -> bytes:
