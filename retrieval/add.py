@@ -117,7 +117,7 @@ def add_article(
             meta, body = parse_txt(text)
         except ArticleFormatError as exc:
             raise AddError(f"cannot read the article: {exc}") from exc
-        title = meta["title"]
+        title = meta["title"] or ""
         category = category or meta["category"]
         if not body.strip():
             body, title = text, title[:120]

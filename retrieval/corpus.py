@@ -11,6 +11,7 @@ of control characters.
 from __future__ import annotations
 
 import codecs
+import datetime
 import json
 import logging
 import re
@@ -279,7 +280,7 @@ def make_article(article_id: str, path: str, meta: dict[str, Any], body: str) ->
         path=path,
         source=_text_or_none(meta.get("source")),
         url=_text_or_none(meta.get("url")),
-        date=_text_or_none(date.isoformat() if hasattr(date, "isoformat") else date),
+        date=_text_or_none(date.isoformat() if isinstance(date, datetime.date) else date),
         category=_text_or_none(meta.get("category")),
         author=_text_or_none(meta.get("author")),
     )

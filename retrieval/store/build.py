@@ -157,30 +157,32 @@ def assemble(
     """Return the analysis of the whole corpus in file order: unchanged files' articles taken
     from `base` (one slice per run of consecutive unchanged files), the others from `fresh`.
     `previous` are the records `base` was built from, in its order."""
-    base_analysis = base.analysis() if base is not None else None
+    if base is None:
+        return index.concat([fresh[record.path][1] for record in records])
+    base_analysis = base.analysis()
     first_article: dict[str, int] = {}
     position = 0
     for record in previous:
         first_article[record.path] = position
         position += record.articles
     parts: list[index.Analysis] = []
-    run: list[int] = []  # [start, stop) of the current run of articles taken from base
+    run: tuple[int, int] | None = None  # [start, stop) of the articles taken from base
     for record in records:
-        if record.path in unchanged and base_analysis is not None:
+        if record.path in unchanged:
             start = first_article[record.path]
-            if run and run[1] == start:
-                run[1] = start + record.articles
+            if run is not None and run[1] == start:
+                run = (run[0], start + record.articles)
                 continue
-            if run:
-                parts.append(base_analysis.select(run[0], run[1]))
-            run = [start, start + record.articles]
+            if run is not None:
+                parts.append(base_analysis.select(*run))
+            run = (start, start + record.articles)
         else:
-            if run:
-                parts.append(base_analysis.select(run[0], run[1]))
-                run = []
+            if run is not None:
+                parts.append(base_analysis.select(*run))
+                run = None
             parts.append(fresh[record.path][1])
-    if run:
-        parts.append(base_analysis.select(run[0], run[1]))  # type: ignore[union-attr]
+    if run is not None:
+        parts.append(base_analysis.select(*run))
     return index.concat(parts)
 
 
