@@ -10,7 +10,6 @@ of control characters.
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import json
 import logging
@@ -20,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.formats import ARTICLE_SUFFIXES, Layout, layout_of
+from retrieval.decoding import ArticleFormatError as ArticleFormatError
+from retrieval.decoding import clean_controls as clean_controls
+from retrieval.decoding import decode_bytes as decode_bytes
+from retrieval.formats import Layout, layout_of
 
 log = logging.getLogger(__name__)
-
-__all__ = ["ARTICLE_SUFFIXES"]  # re-exported from retrieval/formats.py for older callers
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 # Lines that site templates add to articles; they answer no question. Kept short on
@@ -46,12 +46,6 @@ _BOILERPLATE = re.compile("|".join(f"(?:{pattern})" for pattern in BOILERPLATE_P
 # The same end markers at the end of a text line: "... الخبر. // انتهى //"
 _TRAILING_MARKER = re.compile(r"\s*//\s*(?:انتهى|يتبع)\s*//\s*$")
 
-# Counted to tell binary data from text; a file is binary above _BINARY_SHARE of them.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-_BINARY_SHARE = 0.10
-# Replaced by a space in article text and metadata: C0 (but tab and line breaks), DEL, C1.
-_STRAY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_BINARY_SAMPLE_CHARS = 65536
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _MAX_CATEGORY_CHARS = 60
 _BODY_FIELDS = ("content", "text", "body")
@@ -89,10 +83,6 @@ class CorpusContents:
     skipped: list[SkippedFile] = field(default_factory=list)
 
 
-class ArticleFormatError(ValueError):
-    """An article file is readable but not in a supported layout."""
-
-
 def find_article_files(corpus_dir: Path) -> list[Path]:
     """Return the article files under `corpus_dir`, recursively, in a stable sorted order.
 
@@ -102,65 +92,6 @@ def find_article_files(corpus_dir: Path) -> list[Path]:
     from retrieval.store.scan import scan_corpus  # the store imports this module
 
     return [corpus_dir / rel for rel in scan_corpus(corpus_dir)]
-
-
-def clean_controls(text: str) -> str:
-    """Return `text` with stray control characters replaced by spaces (tab, line feed and
-    carriage return kept), so that a stray U+001A never costs an article."""
-    return _STRAY_CONTROLS.sub(" ", text)
-
-
-def decode_bytes(data: bytes) -> str:
-    """Return `data` decoded as text: UTF-8 (with or without BOM), UTF-16 with a BOM,
-    Windows-1256, or another encoding charset-normalizer recognises.
-
-    Windows-1256 is tried before the general detector whenever the bytes are not UTF-8,
-    because on short Arabic texts detectors often pick a wrong code page; it is kept only
-    when nearly all of the non-ASCII letters it yields are Arabic. Raises ArticleFormatError
-    for binary or undecodable data.
-    """
-    try:
-        if data.startswith(codecs.BOM_UTF8):
-            return _checked_text(data[len(codecs.BOM_UTF8) :].decode("utf-8"))
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return _checked_text(data.decode("utf-16"))
-    except UnicodeDecodeError as exc:
-        raise ArticleFormatError(f"invalid {exc.encoding} text at byte {exc.start}") from exc
-    if b"\x00" in data:
-        raise ArticleFormatError("binary file (NUL bytes), not text")
-    from charset_normalizer import from_bytes  # slow to import: only for odd encodings
-
-    try:
-        return _checked_text(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
-    as_cp1256 = data.decode("cp1256", errors="replace")
-    if _mostly_arabic(as_cp1256[:_BINARY_SAMPLE_CHARS]):
-        return _checked_text(as_cp1256)
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ArticleFormatError("undecodable bytes: not UTF-8, UTF-16 or Windows-1256 text")
-    return _checked_text(str(best))
-
-
-def _mostly_arabic(text: str) -> bool:
-    """True when at least 95% of the non-ASCII letters of `text` are Arabic letters."""
-    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
-    if not letters:
-        return False
-    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
-    return arabic >= 0.95 * len(letters)
-
-
-def _checked_text(text: str) -> str:
-    """Return `text`, or raise ArticleFormatError when over a tenth of its start is control
-    characters (a binary file that happens to decode); a few stray ones are cleaned later."""
-    sample = text[:_BINARY_SAMPLE_CHARS]
-    controls = len(_CONTROL_CHARS.findall(sample))
-    if controls > max(2, len(sample) * _BINARY_SHARE):
-        raise ArticleFormatError("binary file (control characters), not text")
-    return text
 
 
 def clean_body(text: str) -> str:

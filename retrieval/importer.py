@@ -37,7 +37,6 @@ from retrieval.corpus import (
 from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, Layout, layout_of, listing
 from retrieval.normalize import normalize
 
-__all__ = ["IMPORT_SUFFIXES"]  # re-exported from retrieval/formats.py for older callers
 IMPORT_FOLDER = "imported"
 # A line is a source's boilerplate when it appears in at least this many of the source's
 # articles in one input file, and in at least this share of them.

@@ -138,16 +138,7 @@ def sync(
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir(corpus_dir)
     now = scan_corpus(corpus_dir, index_dir)
     params = BM25Params()
-    if previous is not None and previous.index.params == params:
-        start = _Start(
-            previous.index,
-            previous.files,
-            diff(corpus_dir, now, {r.path: r for r in previous.files}),
-            previous.manifest,
-            previous.saved,
-        )
-    else:
-        start = _from_disk(corpus_dir, index_dir, now, params, verify)
+    start = _start(corpus_dir, index_dir, now, params, previous, verify)
     unchanged = start.changes.unchanged if start.index is not None else {}
     fresh = analyze_files(
         corpus_dir,
@@ -177,6 +168,23 @@ def sync(
     return SyncResult(
         index.compile_index(analysis, params), outcome, start.changes, records, skipped, reason
     )
+
+
+def _start(
+    corpus_dir: Path,
+    index_dir: Path,
+    now: dict[str, FileStat],
+    params: BM25Params,
+    previous: SyncResult | None,
+    verify: bool,
+) -> _Start:
+    """Return the index an update starts from: `previous` when it is in memory and built
+    with the same parameters, otherwise the persisted one."""
+    if previous is None or previous.index.params != params:
+        return _from_disk(corpus_dir, index_dir, now, params, verify)
+    records = {r.path: r for r in previous.files}
+    changes = diff(corpus_dir, now, records)
+    return _Start(previous.index, previous.files, changes, previous.manifest, previous.saved)
 
 
 def _from_disk(
