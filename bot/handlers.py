@@ -12,11 +12,12 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
@@ -38,6 +39,7 @@ from bot.feedback import FeedbackRecorder, feedback_question_id, parse_press, wi
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
 from retrieval.feedback import RateOutcome
+from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.live import LiveRetriever, ReloadReport
 from retrieval.search import Hit, Retriever
 
@@ -45,7 +47,6 @@ log = logging.getLogger(__name__)
 
 MORE_PREFIX = "more:"
 MORE_PATTERN = r"^more:\d{1,4}$"
-UPLOAD_SUFFIXES = (".txt", ".md", ".jsonl")
 INLINE_RESULTS = 10
 _ASK_COMMAND = re.compile(r"^/ask(@\w+)?\s*", re.IGNORECASE)
 
@@ -106,6 +107,7 @@ class BotHandlers:
         Admins get a menu with the admin commands too (Telegram refuses it for an admin who
         has never started a chat with the bot; the others still get theirs).
         """
+        menus: list[tuple[Sequence[BotCommand], BotCommandScope]]
         menus = [(PUBLIC_COMMANDS, BotCommandScopeDefault())]
         menus += [(ADMIN_COMMANDS, BotCommandScopeChat(a)) for a in sorted(self.settings.admin_ids)]
         for commands, scope in menus:
@@ -184,16 +186,16 @@ class BotHandlers:
         retriever = self.live.current
         examples = await asyncio.to_thread(answerable_examples, retriever)
         text = replies.help_message(examples, len(retriever.articles))
-        await update.effective_message.reply_html(text)
+        await _message(update).reply_html(text)
 
     async def sources(self, update: Update, context: Context) -> None:
         """/sources: how many articles there are and from which sources."""
         stats = self.live.current.stats()
-        await update.effective_message.reply_html(replies.sources_message(stats))
+        await _message(update).reply_html(replies.sources_message(stats))
 
     async def ask(self, update: Update, context: Context) -> None:
         """/ask question: answer a question in any chat, typically a group."""
-        message = update.effective_message
+        message = _message(update)
         question = _ASK_COMMAND.sub("", message.text or "", count=1).strip()
         if not question:
             await message.reply_html(replies.ASK_USAGE)
@@ -215,7 +217,7 @@ class BotHandlers:
             figures = await self.feedback.stats()
             section = replies.feedback_stats_message(figures) if figures else None
             text += "\n\n" + (section or replies.FEEDBACK_UNAVAILABLE)
-        await update.effective_message.reply_html(text)
+        await _message(update).reply_html(text)
 
     async def privacy(self, update: Update, context: Context) -> None:
         """/privacy: what the bot keeps about questions and ratings (nothing when off)."""
@@ -227,34 +229,33 @@ class BotHandlers:
         """/reload [force] (admins): re-read the corpus now and report what changed."""
         if not await self._admin_only(update):
             return
-        force = bool(context.args) and context.args[0].lower() == "force"
+        args = context.args or []
+        force = bool(args) and args[0].lower() == "force"
         report = await asyncio.to_thread(self.live.reload, force)
-        await update.effective_message.reply_html(_reload_reply(report))
+        await _message(update).reply_html(_reload_reply(report))
 
     async def _admin_only(self, update: Update) -> bool:
         """Return whether the sender is an admin; refuse politely when not."""
         if self.is_admin(update):
             return True
-        await update.effective_message.reply_html(replies.ADMIN_ONLY)
+        await _message(update).reply_html(replies.ADMIN_ONLY)
         return False
 
     # ---- questions ---------------------------------------------------------------------
 
     async def private_text(self, update: Update, context: Context) -> None:
         """A text message in a private chat is a question."""
-        await self.answer(update, context, update.effective_message.text or "")
+        await self.answer(update, context, _message(update).text or "")
 
     async def group_text(self, update: Update, context: Context) -> None:
         """A group message is a question only when it mentions or replies to the bot."""
-        question = addressed_question(
-            update.effective_message, context.bot.id, context.bot.username
-        )
+        question = addressed_question(_message(update), context.bot.id, context.bot.username)
         if question is not None:
             await self.answer(update, context, question)
 
     async def answer(self, update: Update, context: Context, question: str) -> None:
         """Reply to the question message with the best sentences and a «المزيد» button."""
-        message = update.effective_message
+        message = _message(update)
         question = replies.shorten(question, self.settings.max_question_chars)
         if not question:
             await message.reply_html(replies.ASK_USAGE)
@@ -281,6 +282,8 @@ class BotHandlers:
     async def more(self, update: Update, context: Context) -> None:
         """«المزيد»: edit the answer to show the results after the ones it shows now."""
         query = update.callback_query
+        if query is None or query.data is None:
+            return
         offset = int(query.data.removeprefix(MORE_PREFIX))
         question = question_of_answer(query, context.bot.username)
         if question is None:
@@ -293,7 +296,7 @@ class BotHandlers:
         question_id = feedback_question_id(shown.reply_markup if shown else None)  # keep 👍/👎
         if not hits:
             await query.answer(replies.NO_MORE)
-            if query.message.reply_markup is not None:
+            if isinstance(query.message, Message) and query.message.reply_markup is not None:
                 with contextlib.suppress(TelegramError):
                     await query.edit_message_reply_markup(
                         reply_markup=with_feedback_buttons(None, question_id)
@@ -335,6 +338,8 @@ class BotHandlers:
     async def inline(self, update: Update, context: Context) -> None:
         """Inline mode: up to 10 sentences as articles the user can send into any chat."""
         query = update.inline_query
+        if query is None:
+            return
         question = replies.shorten(query.query, self.settings.max_question_chars)
         if not question:
             await query.answer([], cache_time=300)
@@ -358,19 +363,21 @@ class BotHandlers:
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         """An unknown /command in a private chat gets pointed to /help."""
-        await update.effective_message.reply_html(replies.UNKNOWN_COMMAND)
+        await _message(update).reply_html(replies.UNKNOWN_COMMAND)
 
     async def non_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice and the like in a private chat get a short hint."""
-        await update.effective_message.reply_html(replies.NON_TEXT_HINT)
+        await _message(update).reply_html(replies.NON_TEXT_HINT)
 
     async def upload(self, update: Update, context: Context) -> None:
         """An admin's .txt/.md/.jsonl document is added to the corpus and made answerable."""
-        message = update.effective_message
+        message = _message(update)
         if not self.is_admin(update):
             await message.reply_html(replies.UPLOAD_ADMIN_ONLY)
             return
         document = message.document
+        if document is None:
+            return
         filename = PurePath(document.file_name or "").name
         limit = self.settings.max_upload_bytes
         if not filename.lower().endswith(UPLOAD_SUFFIXES):
@@ -423,7 +430,7 @@ class BotHandlers:
             if update.callback_query is not None:
                 await update.callback_query.answer(replies.APOLOGY, show_alert=True)
             elif update.effective_message is not None:
-                await update.effective_message.reply_html(replies.APOLOGY)
+                await _message(update).reply_html(replies.APOLOGY)
 
 
 _RATING_REPLIES = {
@@ -500,11 +507,20 @@ async def _refuse(update: Update, text: str, only_commands_in_groups: bool = Fal
     elif update.inline_query is not None:
         await update.inline_query.answer([], cache_time=0)
     elif update.effective_message is not None:
-        message = update.effective_message
+        message = _message(update)
         in_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         is_command = (message.text or "").startswith("/")
         if not (only_commands_in_groups and in_group and not is_command):
             await message.reply_html(text)
+
+
+def _message(update: Update) -> Message:
+    """Return the update's message: every handler that calls this is registered for
+    messages (or commands), so there is one; raises for a wiring bug, never for a user."""
+    message = update.effective_message
+    if message is None:
+        raise ValueError(f"update {update.update_id} has no message")
+    return message
 
 
 def _reload_reply(report: ReloadReport) -> str:

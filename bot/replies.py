@@ -16,6 +16,7 @@ from datetime import datetime
 
 from retrieval.corpus import Article
 from retrieval.feedback import FeedbackStats
+from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.search import CorpusStats, Hit
 
 MESSAGE_LIMIT = 4096
@@ -395,8 +396,10 @@ def upload_too_big_message(filename: str, max_bytes: int) -> str:
 
 
 def upload_wrong_type_message(filename: str) -> str:
-    """Return the refusal for an upload that is not .txt, .md or .jsonl."""
-    return upload_refused_message(filename, "الأنواع المقبولة: ‎.txt و‎.md و‎.jsonl فقط.")
+    """Return the refusal for an upload of a type the formats registry does not accept."""
+    # U+200E keeps each ".txt" left-to-right inside the Arabic sentence.
+    allowed = " و".join(f"\u200e{suffix}" for suffix in UPLOAD_SUFFIXES)
+    return upload_refused_message(filename, f"الأنواع المقبولة: {allowed} فقط.")
 
 
 def _code(text: str) -> str:
