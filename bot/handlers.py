@@ -35,8 +35,10 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot import replies
 from bot.config import Settings
+from bot.feedback import FeedbackRecorder, feedback_question_id, parse_press, with_feedback_buttons
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
+from retrieval.feedback import RateOutcome
 from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.live import LiveRetriever, ReloadReport
 from retrieval.search import Hit, Retriever
@@ -53,6 +55,7 @@ PUBLIC_COMMANDS = (
     BotCommand("help", "كيف أسأل؟ مع أمثلة"),
     BotCommand("ask", "اطرح سؤالًا (مفيد في المجموعات)"),
     BotCommand("sources", "عدد المقالات ومصادرها"),
+    BotCommand("privacy", "ما الذي يحفظه البوت عن الأسئلة"),
 )
 ADMIN_COMMANDS = (
     *PUBLIC_COMMANDS,
@@ -75,6 +78,7 @@ class BotHandlers:
         self.settings = settings
         self.live = live
         self.limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=clock)
+        self.feedback = FeedbackRecorder.from_settings(settings)
         self._reload_task: asyncio.Task[None] | None = None
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -95,6 +99,7 @@ class BotHandlers:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reload_task
             self._reload_task = None
+        await self.feedback.close()
 
     async def _set_commands(self, application: Application) -> None:
         """Register the Arabic command menus; a failure is a warning, not a reason to stop.
@@ -208,7 +213,17 @@ class BotHandlers:
             report.seconds if report else None,
             report.error if report else None,
         )
+        if self.feedback.enabled:
+            figures = await self.feedback.stats()
+            section = replies.feedback_stats_message(figures) if figures else None
+            text += "\n\n" + (section or replies.FEEDBACK_UNAVAILABLE)
         await _message(update).reply_html(text)
+
+    async def privacy(self, update: Update, context: Context) -> None:
+        """/privacy: what the bot keeps about questions and ratings (nothing when off)."""
+        text = replies.privacy_message(self.feedback.enabled, self.settings.feedback_retention_days)
+        if update.effective_message is not None:
+            await update.effective_message.reply_html(text)
 
     async def reload(self, update: Update, context: Context) -> None:
         """/reload [force] (admins): re-read the corpus now and report what changed."""
@@ -254,9 +269,14 @@ class BotHandlers:
                 await message.chat.send_action(ChatAction.TYPING)
         hits = await self._search(question, 0)
         answer = replies.answer_message(question, hits[: self.settings.top_k])
+        user_id = update.effective_user.id if update.effective_user else 0
+        shown = hits[: answer.shown]
+        question_id = await self.feedback.record(message.chat.type, user_id, question, shown)
         await message.reply_html(
             answer.text,
-            reply_markup=_more_keyboard(hits, answer.shown, 0),
+            reply_markup=with_feedback_buttons(
+                _more_keyboard(hits, answer.shown, 0), question_id if shown else None
+            ),
         )
 
     async def more(self, update: Update, context: Context) -> None:
@@ -272,11 +292,15 @@ class BotHandlers:
         if not await self.admit(update):
             return
         hits = await self._search(question, offset)
+        shown = query.message if isinstance(query.message, Message) else None
+        question_id = feedback_question_id(shown.reply_markup if shown else None)  # keep 👍/👎
         if not hits:
             await query.answer(replies.NO_MORE)
             if isinstance(query.message, Message) and query.message.reply_markup is not None:
                 with contextlib.suppress(TelegramError):
-                    await query.edit_message_reply_markup(reply_markup=None)
+                    await query.edit_message_reply_markup(
+                        reply_markup=with_feedback_buttons(None, question_id)
+                    )
             return
         await query.answer()
         answer = replies.answer_message(question, hits[: self.settings.top_k], offset)
@@ -284,12 +308,27 @@ class BotHandlers:
             await query.edit_message_text(
                 answer.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=_more_keyboard(hits, answer.shown, offset),
+                reply_markup=with_feedback_buttons(
+                    _more_keyboard(hits, answer.shown, offset), question_id
+                ),
             )
         except BadRequest as error:
             # A second tap on the same button asks for the page already shown.
             if "not modified" not in str(error).lower():
                 raise
+
+    async def rate(self, update: Update, context: Context) -> None:
+        """👍/👎 under an answer: store the rating once per user and question, then thank."""
+        query = update.callback_query
+        if query is None:
+            return
+        pressed = parse_press(query.data or "")
+        user = update.effective_user
+        if pressed is None or user is None:
+            await query.answer()
+            return
+        outcome = await self.feedback.rate(pressed[0], user.id, pressed[1])
+        await query.answer(_RATING_REPLIES[outcome])
 
     async def _search(self, question: str, offset: int) -> list[Hit]:
         """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)."""
@@ -392,6 +431,15 @@ class BotHandlers:
                 await update.callback_query.answer(replies.APOLOGY, show_alert=True)
             elif update.effective_message is not None:
                 await _message(update).reply_html(replies.APOLOGY)
+
+
+_RATING_REPLIES = {
+    RateOutcome.STORED: replies.RATING_THANKS,
+    RateOutcome.CHANGED: replies.RATING_CHANGED,
+    RateOutcome.UNCHANGED: replies.RATING_ALREADY,
+    RateOutcome.UNKNOWN_QUESTION: replies.RATING_GONE,
+    None: replies.RATING_FAILED,
+}
 
 
 def answerable_examples(retriever: Retriever, count: int = 3) -> list[str]:

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -187,13 +188,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if args.top_k < 1:
         raise CliError("error: --top-k must be at least 1", EXIT_USAGE)
-    try:
-        dataset = evaluate.load_squad(Path(args.squad))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CliError(f"error: cannot read SQuAD file {args.squad}: {exc}") from exc
-    if not dataset.questions:
-        raise CliError(f"error: no questions with answers in {args.squad}")
-    retriever = Retriever.from_articles(dataset.articles)
+    dataset, retriever = _eval_input(args)
     figures, misses = evaluate.evaluate(dataset, retriever, top_k=args.top_k)
     if args.report:
         try:
@@ -219,6 +214,40 @@ def _corpus_command(name: str) -> Any:
         return int(getattr(corpus_cli, name)(args))
 
     return run
+
+
+def _eval_input(args: argparse.Namespace) -> tuple[Any, Retriever]:
+    """Return the questions to evaluate and the Retriever to ask: a SQuAD file's own
+    articles, or a JSONL question file (`feedback export`, answers filled in) over --corpus."""
+    from retrieval import evaluate
+
+    source = args.squad or args.questions
+    kind = "SQuAD file" if args.squad else "question file"
+    try:
+        if args.squad:
+            dataset = evaluate.load_squad(Path(args.squad))
+            retriever = Retriever.from_articles(dataset.articles)
+        else:
+            retriever = open_retriever(Path(args.corpus))
+            dataset = evaluate.load_questions_jsonl(Path(args.questions), retriever.articles)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CliError(f"error: cannot read {kind} {source}: {exc}") from exc
+    if not dataset.questions:
+        raise CliError(f"error: no questions with answers in {source}")
+    return dataset, retriever
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    """Write the 👎-rated and unanswered questions of the bot's feedback database as JSONL."""
+    from retrieval import feedback
+
+    try:
+        count = feedback.export_for_eval(Path(args.db), Path(args.out))
+    except (OSError, sqlite3.Error) as exc:
+        raise CliError(f"error: cannot export feedback from {args.db}: {exc}") from exc
+    print(f"wrote {count} question(s) to {args.out}; fill in their answers, then run:")
+    print(f"python -m retrieval eval --questions {args.out} --corpus CORPUS")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -256,7 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     index.set_defaults(func=cmd_index)
 
     ev = sub.add_parser("eval", help="measure answer-sentence retrieval on a SQuAD file")
-    ev.add_argument("--squad", required=True, metavar="FILE", help="SQuAD 1.1 JSON file")
+    questions = ev.add_mutually_exclusive_group(required=True)
+    questions.add_argument("--squad", metavar="FILE", help="SQuAD 1.1 JSON file")
+    questions.add_argument(
+        "--questions", metavar="FILE", help="JSONL questions (feedback export) asked of --corpus"
+    )
+    ev.add_argument("--corpus", default="corpus", help="corpus folder for --questions")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.add_argument("--report", metavar="FILE", help="write the misses as JSON lines")
     ev.add_argument(
@@ -279,6 +313,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--into", default="corpus", metavar="DIR", help="corpus folder (default: corpus)"
     )
     imp.set_defaults(func=_corpus_command("cmd_import"))
+
+    fb = sub.add_parser("feedback", help="the bot's feedback database")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
+    export = fb_sub.add_parser("export", help="👎-rated and unanswered questions as eval JSONL")
+    export.add_argument("--db", required=True, metavar="FILE", help="feedback database")
+    export.add_argument("--out", required=True, metavar="FILE", help="JSONL file to write")
+    export.set_defaults(func=cmd_feedback_export)
     return parser
 
 
