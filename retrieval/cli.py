@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -204,18 +203,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _corpus_command(name: str) -> Any:
-    """Return a command of retrieval/corpus_cli.py, imported only when it runs (a fast
-    start for `ask`)."""
-
-    def run(args: argparse.Namespace) -> int:
-        from retrieval import corpus_cli
-
-        return int(getattr(corpus_cli, name)(args))
-
-    return run
-
-
 def _eval_input(args: argparse.Namespace) -> tuple[Any, Retriever]:
     """Return the questions to evaluate and the Retriever to ask: a SQuAD file's own
     articles, or a JSONL question file (`feedback export`, answers filled in) over --corpus."""
@@ -239,6 +226,8 @@ def _eval_input(args: argparse.Namespace) -> tuple[Any, Retriever]:
 
 def cmd_feedback_export(args: argparse.Namespace) -> int:
     """Write the 👎-rated and unanswered questions of the bot's feedback database as JSONL."""
+    import sqlite3
+
     from retrieval import feedback
 
     try:
@@ -248,6 +237,18 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
     print(f"wrote {count} question(s) to {args.out}; fill in their answers, then run:")
     print(f"python -m retrieval eval --questions {args.out} --corpus CORPUS")
     return EXIT_OK
+
+
+def _corpus_command(name: str) -> Any:
+    """Return a command of retrieval/corpus_cli.py, imported only when it runs (a fast
+    start for `ask`)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from retrieval import corpus_cli
+
+        return int(getattr(corpus_cli, name)(args))
+
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
