@@ -258,4 +258,4 @@ def write_state(path: Path, state: HandledState) -> None:
         "handled": {str(k): v for k, v in state.handled.items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, json.dumps(data).encode())
+    write_atomically(path, json.dumps(data).encode())  # fsync, rename, fsync of the folder

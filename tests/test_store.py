@@ -393,3 +393,30 @@ def test_a_flipped_byte_in_an_array_is_caught_by_verify(
     assert opened.reason is not None and opened.reason.endswith("fails its checksum")
     assert_same_index(opened.index, full_rebuild(corpus, tmp_path).index)
     assert open_index(corpus, verify=True).outcome == "loaded"
+
+
+def test_a_caller_supplied_executor_analyzes_the_files_and_is_left_open(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = open_index(corpus, tmp_path / "one")
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 0)
+    submitted: list[str] = []
+    with ThreadPoolExecutor(2) as pool:
+        real_submit = pool.submit
+        monkeypatch.setattr(
+            pool, "submit", lambda f, c, p: submitted.append(p) or real_submit(f, c, p)
+        )
+        synced = store.sync(corpus, tmp_path / "two", executor=pool)
+        assert real_submit(len, "still open").result() == 10  # not shut down by sync
+    assert sorted(submitted) == sorted(r.path for r in expected.files)
+    assert_same_index(synced.index, expected.index)
+
+
+def test_a_plain_library_call_never_starts_worker_processes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(build, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("spawned"))
+    assert len(open_index(corpus, tmp_path / "index").index.articles) == 9
