@@ -127,3 +127,20 @@ async def test_inline_query_in_the_none_band_gets_no_results(
         fake_botapi.inline_query(QUESTION)
         call = await fake_botapi.wait_for("answerInlineQuery")
     assert call.params["results"] == []
+
+
+async def test_more_after_an_uncertain_answer_keeps_the_sentences_marked(
+    fake_botapi: FakeBotApi, tmp_path: Path
+) -> None:
+    corpus = seed_corpus(tmp_path / "corpus")
+    settings = bot_settings(fake_botapi, corpus, confident_threshold=1.0, uncertain_threshold=0.0)
+    async with running_bot(settings):
+        fake_botapi.send_text(QUESTION)
+        await fake_botapi.wait_for("sendMessage")
+        message_id = fake_botapi.bot_messages(1001)[-1]["message_id"]
+        fake_botapi.press_button(message_id, "more:1")
+        edit = await fake_botapi.wait_for("editMessageText")
+    visible = parse_telegram_html(edit.params["text"]).text
+    assert replies.UNCERTAIN_INTRO in visible and replies.UNCERTAIN_MARK + "2." in visible
+    assert replies.UNCERTAIN_MARK + "1." not in visible
+    assert not fake_botapi.rejected, fake_botapi.summary()
