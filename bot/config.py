@@ -52,6 +52,7 @@ class Settings:
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
+    follow_up_ttl: float = 600.0  # seconds a chat's last question counts for follow-ups (0: off)
 
     @classmethod
     def from_env(
@@ -103,6 +104,7 @@ class Settings:
             max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
             state_file=Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE),
+            follow_up_ttl=_number(env, "FOLLOW_UP_TTL", 600.0),
         )
 
     @property

@@ -32,10 +32,11 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
-from bot import replies
+from bot import conversation, replies
 from bot.config import Settings
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
+from retrieval.followup import PreviousTurn
 from retrieval.live import LiveRetriever, ReloadReport
 from retrieval.search import Hit, Retriever
 
@@ -52,6 +53,7 @@ PUBLIC_COMMANDS = (
     BotCommand("help", "كيف أسأل؟ مع أمثلة"),
     BotCommand("ask", "اطرح سؤالًا (مفيد في المجموعات)"),
     BotCommand("sources", "عدد المقالات ومصادرها"),
+    BotCommand("new", "موضوع جديد: لا أربط سؤالك التالي بما سبقه"),
 )
 ADMIN_COMMANDS = (
     *PUBLIC_COMMANDS,
@@ -74,6 +76,7 @@ class BotHandlers:
         self.settings = settings
         self.live = live
         self.limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=clock)
+        self.clock = clock
         self._reload_task: asyncio.Task[None] | None = None
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -195,6 +198,11 @@ class BotHandlers:
             return
         await self.answer(update, context, question)
 
+    async def new_topic(self, update: Update, context: Context) -> None:
+        """/new: forget the chat's previous question, so the next one stands alone."""
+        conversation.forget(context.chat_data)
+        await update.effective_message.reply_html(replies.NEW_TOPIC)
+
     async def stats(self, update: Update, context: Context) -> None:
         """/stats (admins): counts, last reload and the files that were skipped and why."""
         if not await self._admin_only(update):
@@ -251,7 +259,10 @@ class BotHandlers:
             # minute, and a search takes milliseconds, so it would only halve the answers.
             with contextlib.suppress(TelegramError):
                 await message.chat.send_action(ChatAction.TYPING)
-        hits = await self._search(question, 0)
+        now = self.clock()
+        previous = conversation.previous_turn(context.chat_data, now, self.settings.follow_up_ttl)
+        hits = await self._search(question, 0, previous)
+        conversation.remember(context.chat_data, question, hits, previous, now)
         answer = replies.answer_message(question, hits[: self.settings.top_k])
         await message.reply_html(
             answer.text,
@@ -268,7 +279,8 @@ class BotHandlers:
             return
         if not await self.admit(update):
             return
-        hits = await self._search(question, offset)
+        previous = conversation.turn_followed(context.chat_data, question)
+        hits = await self._search(question, offset, previous)
         if not hits:
             await query.answer(replies.NO_MORE)
             if query.message.reply_markup is not None:
@@ -288,10 +300,17 @@ class BotHandlers:
             if "not modified" not in str(error).lower():
                 raise
 
-    async def _search(self, question: str, offset: int) -> list[Hit]:
-        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)."""
+    async def _search(
+        self, question: str, offset: int, previous: PreviousTurn | None = None
+    ) -> list[Hit]:
+        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more).
+
+        `previous` is the chat's last question, for a follow-up (`retrieval.followup`).
+        """
         retriever = self.live.current
-        return await asyncio.to_thread(retriever.search, question, self.settings.top_k + 1, offset)
+        return await asyncio.to_thread(
+            retriever.search, question, self.settings.top_k + 1, offset, follow_up=previous
+        )
 
     async def inline(self, update: Update, context: Context) -> None:
         """Inline mode: up to 10 sentences as articles the user can send into any chat."""
