@@ -1,8 +1,8 @@
 """Everything the bot says, as Telegram HTML: answers, help, refusals, admin reports.
 
 Pure functions over retrieval records, so they can be tested without Telegram. Every corpus
-and user string goes through `html.escape`; the only tags produced are <b>, <i>, <a> and
-<code>, always balanced; and no message exceeds Telegram's 4,096-character limit: an answer
+and user string goes through `html.escape`; the only tags produced are <b>, <u>, <i>, <a>
+and <code>, always balanced; and no message exceeds Telegram's 4,096-character limit: an answer
 that would is cut between whole hits, and a single huge hit is shortened in plain text
 before it is escaped, so a cut never falls inside a tag or an entity.
 """
@@ -10,6 +10,7 @@ before it is escaped, so a cut never falls inside a tag or an entity.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,8 +77,30 @@ def _prefix_at_word(text: str, limit: int) -> str:
     return text[: cut if cut >= limit // 2 else limit].rstrip()
 
 
-def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    """Return `text` escaped, with each (start, end) span in <b>; overlapping spans merge."""
+def highlight(
+    text: str, spans: Iterable[tuple[int, int]], underline: Iterable[tuple[int, int]] = ()
+) -> str:
+    """Return `text` escaped, each (start, end) span of `spans` in <b>, of `underline` in <u>.
+
+    Overlapping spans merge. The text is cut at every span boundary and each piece wrapped
+    whole (<b><u>…</u></b>), then a bold run split by an underline is joined again, so the
+    tags always nest as Telegram requires.
+    """
+    bold, under = _merged_spans(text, spans), _merged_spans(text, underline)
+    cuts = sorted({0, len(text), *(i for span in bold + under for i in span)})
+    parts: list[str] = []
+    for start, end in itertools.pairwise(cuts):
+        piece = html.escape(text[start:end])
+        if any(s <= start and end <= e for s, e in under):
+            piece = f"<u>{piece}</u>"
+        if any(s <= start and end <= e for s, e in bold):
+            piece = f"<b>{piece}</b>"
+        parts.append(piece)
+    return "".join(parts).replace("</b><b>", "").replace("</u><u>", "")
+
+
+def _merged_spans(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return `spans` clipped to `text`, sorted, with overlapping or touching ones merged."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         start, end = max(start, 0), min(end, len(text))
@@ -87,14 +110,7 @@ def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    parts: list[str] = []
-    position = 0
-    for start, end in merged:
-        parts.append(html.escape(text[position:start]))
-        parts.append(f"<b>{html.escape(text[start:end])}</b>")
-        position = end
-    parts.append(html.escape(text[position:]))
-    return "".join(parts)
+    return [(start, end) for start, end in merged]
 
 
 def attribution(article: Article, scale: float = 1.0) -> str:
@@ -117,7 +133,7 @@ def hit_html(hit: Hit, rank: int | None = None, scale: float = 1.0) -> str:
     """
     limit = max(int(_SENTENCE_CHARS * scale), 40)
     text = _prefix_at_word(hit.text, limit)
-    sentence = highlight(text, hit.highlights)
+    sentence = highlight(text, hit.highlights, hit.answer_spans)
     if len(text) < len(hit.text):
         sentence += ELLIPSIS
     before = _context(hit.context_before, scale, keep_end=True)

@@ -147,6 +147,14 @@ def has_answer_type(text: str, wanted: AnswerType, question_tokens: frozenset[st
     return any(m.group().strip() not in question_tokens for m in pattern.finditer(folded))
 
 
+def answer_type_pattern(wanted: AnswerType) -> re.Pattern[str] | None:
+    """Return the pattern `has_answer_type` looks for in normalized text (None for OTHER).
+
+    Exists so that replies can show where the cue is (retrieval/answer_spans.py).
+    """
+    return {AnswerType.DATE: _DATE, AnswerType.NUMBER: _NUMBER}.get(wanted)
+
+
 def confidence(index: CorpusIndex, query: Query, sentence: int) -> float:
     """Return the share of the question that `sentence` covers, in [0, 1].
 

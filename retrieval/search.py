@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval import analyzer, followup, ranking
+from retrieval.answer_spans import AnswerKind, answer_kind, answer_spans
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
@@ -25,6 +26,8 @@ class Hit:
     `highlights` are (start, end) offsets inside `text` of the words that matched the
     question; `context_before`/`context_after` are the neighbouring sentences of the same
     paragraph (or None), shown around the answer but never judged as the answer.
+    `answer_spans` are (start, end) offsets inside `text` of the number, date or name a
+    «كم / متى / من» question asks for (retrieval/answer_spans.py), for the reply to underline.
     """
 
     text: str
@@ -37,6 +40,7 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     context_before: str | None = None
     context_after: str | None = None
+    answer_spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +150,7 @@ class Retriever:
         hits: list[Hit] = []
         seen_keys: set[int] = set()
         query_terms = frozenset(query.terms)
+        kind = answer_kind(question)
         for i in range(len(docs)):
             sentence = int(docs[i])
             key = int(self.index.sent_key[sentence])
@@ -153,7 +158,7 @@ class Retriever:
                 continue
             seen_keys.add(key)
             if len(seen_keys) > offset:
-                hits.append(self._hit(sentence, float(scores[i]), query_terms))
+                hits.append(self._hit(sentence, float(scores[i]), query_terms, kind, query.tokens))
             if len(hits) == top_k:
                 break
         return hits
@@ -215,7 +220,14 @@ class Retriever:
             self.min_score <= 0 or ranking.confidence(self.index, query, sentence) >= self.min_score
         )
 
-    def _hit(self, sentence: int, score: float, query_terms: frozenset[str]) -> Hit:
+    def _hit(
+        self,
+        sentence: int,
+        score: float,
+        query_terms: frozenset[str],
+        kind: AnswerKind = AnswerKind.OTHER,
+        question_tokens: frozenset[str] = frozenset(),
+    ) -> Hit:
         index = self.index
         text = index.sentence_text(sentence)
         spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
@@ -230,6 +242,7 @@ class Retriever:
             highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
             context_before=self._neighbour(sentence, -1),
             context_after=self._neighbour(sentence, +1),
+            answer_spans=answer_spans(text, kind, question_tokens),
         )
 
     def _neighbour(self, sentence: int, step: int) -> str | None:
