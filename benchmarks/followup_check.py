@@ -139,6 +139,19 @@ def shares(flags: list[tuple[int, bool]]) -> str:
     return f"{every:.3f} ({even:.3f} / {odd:.3f})"
 
 
+def gap_closed(
+    alone: list[tuple[int, bool]], carried: list[tuple[int, bool]], full: list[tuple[int, bool]]
+) -> str:
+    """Return "all (even / odd)" shares of the alone → full gap that carry-over closes."""
+
+    def closed(keep: Callable[[int], bool]) -> str:
+        a, c, f = (sum(flag for art, flag in rows if keep(art)) for rows in (alone, carried, full))
+        return f"{(c - a) / (f - a):.0%}" if f != a else "—"
+
+    every = closed(lambda _: True)
+    return f"{every} ({closed(lambda a: a % 2 == 0)} / {closed(lambda a: a % 2 == 1)})"
+
+
 def main() -> None:
     """Print the follow-up and standalone tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -165,23 +178,22 @@ def main() -> None:
     print(
         "| relatedness | carry weight | article boost | low confidence "
         "| follow-up with carry-over | gap closed "
-        "| standalone after an unrelated question |"
+        "| standalone after an unrelated question | standalone lost / won |"
     )
-    print("|---|---|---|---|---|---|---|")
-    base = sum(f for _, f in alone)
-    gap = sum(f for _, f in full) - base
+    print("|---|---|---|---|---|---|---|---|")
     for params in SETTINGS:
         hit = hit_at_1(retriever, dataset, params)
         carried = [
             (p.second.article, hit(p.second, p.follow_up, previous[p.first.id])) for p in pairs
         ]
         after = [(q.article, hit(q, q.text, unrelated[q.id])) for q in dataset.questions]
-        closed = (sum(f for _, f in carried) - base) / gap if gap else 0.0
+        lost = sum(1 for (_, a), (_, b) in zip(standalone, after, strict=True) if a and not b)
+        won = sum(1 for (_, a), (_, b) in zip(standalone, after, strict=True) if b and not a)
         print(
             f"| {params.relatedness} | {params.carry_weight} | {params.article_boost} "
             f"| {params.low_confidence} "
             f"| {shares(carried)} "
-            f"| {closed:.0%} | {shares(after)} |"
+            f"| {gap_closed(alone, carried, full)} | {shares(after)} | {lost} / {won} |"
         )
 
 

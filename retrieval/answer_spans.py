@@ -10,6 +10,7 @@ unsure there is no span: an underline must point at the answer or not be there a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import Enum
 
 from retrieval import analyzer
@@ -49,6 +50,7 @@ _VERBS = frozenset(
 )
 _MAX_NAME_WORDS = 6
 _MAX_ADJECTIVES = 2
+_MAX_PLAIN_WORDS = 3  # given name and up to two more (خوان مانويل سانتوس)
 _WORD = re.compile(r"\S+")
 
 
@@ -66,13 +68,35 @@ def answer_kind(question: str) -> AnswerKind:
 
 
 def answer_spans(
-    text: str, kind: AnswerKind, question_tokens: frozenset[str]
+    text: str,
+    kind: AnswerKind,
+    question_tokens: frozenset[str],
+    near: Sequence[tuple[int, int]] = (),
 ) -> tuple[tuple[int, int], ...]:
     """Return the (start, end) spans of `text` that hold what a `kind` question asks for.
 
     Spans are in `text` as written (not normalized), sorted and not overlapping; a number,
     date or name the question itself mentions («كم عدد ضحايا زلزال 1990؟») is left out.
+    When several are found and `near` (the words that matched the question) is given, only
+    the one closest to those words is kept: a sentence listing five figures answers a
+    question about the one beside its words. A «كم» answer is not a year unless the
+    sentence holds nothing else.
     """
+    spans = _candidates(text, kind, question_tokens)
+    if len(spans) > 1 and near:
+        spans = (min(spans, key=lambda span: min(_distance(span, n) for n in near)),)
+    return spans
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Return the number of characters between two spans (0 when they touch or overlap)."""
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+def _candidates(
+    text: str, kind: AnswerKind, question_tokens: frozenset[str]
+) -> tuple[tuple[int, int], ...]:
+    """Return every span of `text` of the `kind` asked for (see `answer_spans`)."""
     if kind is AnswerKind.PERSON:
         return _person_spans(text, question_tokens)
     wanted = {AnswerKind.NUMBER: AnswerType.NUMBER, AnswerKind.DATE: AnswerType.DATE}.get(kind)
@@ -85,6 +109,8 @@ def answer_spans(
         for m in pattern.finditer(folded)
         if m.group().strip() and m.group().strip() not in question_tokens
     ]
+    if kind is AnswerKind.NUMBER:
+        spans = [s for s in spans if not _YEAR.fullmatch(normalize(text[s[0] : s[1]]))] or spans
     if kind is AnswerKind.DATE:
         spans += _days_before(text, spans)
         spans += [(origin[m.start()], origin[m.end() - 1] + 1) for m in _WEEKDAY.finditer(folded)]
@@ -104,6 +130,7 @@ def _folded(text: str) -> tuple[str, list[int]]:
 
 # «متى» is often answered by a weekday in news («يوم الثلاثاء»): shown, though not a ranking cue.
 _WEEKDAY = re.compile(r"(?<!\w)(?:يوم\s+)?(?:ال)?(?:احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت)(?!\w)")
+_YEAR = re.compile(r"1\d{3}|20\d{2}")
 _DAY = re.compile(r"(?<![\d.,])([0-3]?\d)\s+$")
 
 
@@ -165,6 +192,8 @@ def _name_after(words: list[tuple[int, int, str]], i: int) -> tuple[int, int] | 
         i += 1  # «الرئيس الصيني»: adjectives between the title and the name
     if i >= len(words) or _ends(words[i - 1][2]) or not _name_word(words[i][2]):
         return None
+    if _prepositional(_bare(words[i][2])):
+        return None  # «الرئيس التنفيذي لشركة…»: the title goes on, no name yet
     first = last = i
     plain_words = 1
     while (
@@ -173,7 +202,12 @@ def _name_after(words: list[tuple[int, int, str]], i: int) -> tuple[int, int] | 
         word = _bare(words[last + 1][2])
         if _bare(words[last][2]) in _NAME_JOINERS or word in _NAME_JOINERS:
             last += 1
-        elif plain_words < 2 and _name_word(words[last + 1][2]):
+        elif (
+            plain_words < _MAX_PLAIN_WORDS
+            and _name_word(words[last + 1][2])
+            and not word.startswith("و")  # «كاثي والرئيس»: و joins another phrase
+            and not (plain_words == 2 and word[0] in "بلفك")  # «زيمبا بوضع»: a preposition
+        ):
             last += 1
             plain_words += 1
         else:
@@ -201,6 +235,11 @@ def _name_word(word: str) -> bool:
         and bare.removeprefix("و") not in _VERBS
         and bare not in _TITLES
     )
+
+
+def _prepositional(bare: str) -> bool:
+    """Return whether a word looks like ل/ب before a feminine or plural noun (لشركة، بعمليات)."""
+    return len(bare) >= 5 and bare[0] in "لب" and bare.endswith(("ه", "ات"))
 
 
 def _ends(word: str) -> bool:

@@ -231,6 +231,7 @@ class Retriever:
         index = self.index
         text = index.sentence_text(sentence)
         spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
+        highlights = tuple(dict.fromkeys((s.start, s.end) for s in spans))
         return Hit(
             text=text,
             score=score,
@@ -239,10 +240,10 @@ class Retriever:
             article=index.articles[int(index.sent_article[sentence])],
             sentence=sentence,
             matched_terms=tuple(dict.fromkeys(s.term for s in spans)),
-            highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
+            highlights=highlights,
             context_before=self._neighbour(sentence, -1),
             context_after=self._neighbour(sentence, +1),
-            answer_spans=answer_spans(text, kind, question_tokens),
+            answer_spans=answer_spans(text, kind, question_tokens, highlights),
         )
 
     def _neighbour(self, sentence: int, step: int) -> str | None:

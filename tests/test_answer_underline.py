@@ -49,6 +49,19 @@ def test_number_words_count_as_numbers() -> None:
     assert spans_of("كم فرعا افتتحت الشركة؟", "افتتحت الشركة ثلاثة فروع جديدة.") == ["ثلاثة"]
 
 
+def test_of_several_numbers_the_one_beside_the_matched_words_is_kept() -> None:
+    text = "سجل الفريق 23 نقطة في الشوط الأول و11 نقطة في الشوط الثاني."
+    question = "كم نقطة سجل الفريق في الشوط الثاني؟"
+    near = text.index("الثاني"), text.index("الثاني") + len("الثاني")
+    found = answer_spans(text, answer_kind(question), frozenset(analyzer.tokens(question)), [near])
+    assert [text[s:e] for s, e in found] == ["11"]
+
+
+def test_a_how_many_answer_is_not_a_year_when_something_else_is_there() -> None:
+    assert spans_of("كم عدد الفروع؟", "افتتحت الشركة في 2015 خمسة فروع.") == ["خمسة"]
+    assert spans_of("كم عدد الفروع؟", "بلغ عدد الفروع 1200 فرع.") == ["1200"]
+
+
 def test_date_span_takes_day_month_and_year_together() -> None:
     text = "تأسست الشركة في 15 مارس 1999 في هانغتشو."
     assert spans_of("متى تأسست الشركة؟", text) == ["15 مارس 1999"]
@@ -65,6 +78,8 @@ def test_date_spans_are_offsets_in_the_text_as_written() -> None:
         ("قدم الرئيس الصيني شي جينبينغ وعودًا للشركات.", "شي جينبينغ"),
         ("افتتح الأمير محمد بن سلمان بن عبدالعزيز المعرض.", "محمد بن سلمان بن عبدالعزيز"),
         ("وقال د. أحمد زويل إن العلم مهم.", "أحمد زويل"),
+        ("هنأ الرئيس الكولومبي خوان مانويل سانتوس الفائزين.", "خوان مانويل سانتوس"),
+        ("وضع المهندس المعماري غوتفريت زيمبا بوضع التصميم.", "غوتفريت زيمبا"),
         ("وأكد الرئيس الأمريكي باراك أوباما يزور الرياض.", "باراك أوباما"),
     ],
 )
@@ -76,6 +91,7 @@ def test_person_is_the_name_after_a_title(text: str, name: str) -> None:
     ("question", "text"),
     [
         ("من قال ذلك؟", "وصرح الرئيس في مقابلة سابقة بأن البلدين متفقان."),  # no name after it
+        ("من قال ذلك؟", "وقال الرئيس التنفيذي لشركة النفط إن الإنتاج زاد."),  # title goes on
         ("من قال ذلك؟", "وأعلن جاك ما دعمه للاتفاق."),  # a name, but no title: unsure
         ("من هو الرئيس أوباما؟", "قال الرئيس أوباما إن الاقتصاد يتعافى."),  # named in the question
         ("ماذا قال؟", "قال الرئيس أوباما إن الاقتصاد يتعافى."),  # not a «من» question
