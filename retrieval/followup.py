@@ -7,18 +7,22 @@ leans on the previous question; if so it returns a `FollowUpPlan`: the previous 
 content terms to add at a lower weight and the previous top article to prefer. A question
 that shows no sign of leaning gets no plan and is searched exactly as if it came alone.
 
-Pure and index-free: `Retriever.search(..., follow_up=PreviousTurn(...))` applies the plan;
-the bot only remembers each chat's last `PreviousTurn` for a few minutes. docs/quality.md
+`Retriever.search(..., follow_up=PreviousTurn(...))` applies the plan with the functions at
+the end (`carried_query`, `prefer_article`); the bot only remembers each chat's last
+`PreviousTurn` for a few minutes. All pure: nothing here keeps state. docs/quality.md
 ("Follow-up questions") gives the figures behind the defaults.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
-from retrieval import analyzer
+import numpy as np
+
+from retrieval import analyzer, ranking
+from retrieval.index import CorpusIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,3 +192,60 @@ def fresh(previous: PreviousTurn | None, now: float, ttl: float) -> PreviousTurn
     if previous is None or ttl <= 0 or not 0 <= now - previous.asked_at < ttl:
         return None
     return previous
+
+
+def article_number(index: CorpusIndex, article_id: str | None) -> int | None:
+    """Return the position of the article `article_id` in `index`, or None if it is gone."""
+    if article_id is None:
+        return None
+    return next((n for n, a in enumerate(index.articles) if a.id == article_id), None)
+
+
+def article_coverage(index: CorpusIndex, query: ranking.Query, article: int | None) -> float:
+    """Return the share of `query` the best sentence of article number `article` covers.
+
+    What `plan` compares with the best sentence anywhere to tell whether a question is
+    about the previous article (`ranking.confidence`; 0 without an article).
+    """
+    if article is None or not query.term_ids:
+        return 0.0
+    first, last = np.searchsorted(index.sent_article, [article, article + 1])
+    sentences = range(int(first), int(last))
+    return max((ranking.confidence(index, query, s) for s in sentences), default=0.0)
+
+
+def carried_query(
+    index: CorpusIndex, query: ranking.Query, plan: FollowUpPlan, previous_question: str
+) -> ranking.Query:
+    """Return `query` with the plan's carried terms known to `index` at `plan.carry_weight`.
+
+    The previous question's words also join the question's tokens, so a number it named
+    is not taken for an answer (`ranking.has_answer_type`).
+    """
+    vocabulary = index.vocabulary
+    own = set(query.term_ids)
+    carried = [t for t in plan.carried_terms if t in vocabulary and vocabulary[t] not in own]
+    if not carried:
+        return query
+    return replace(
+        query,
+        terms=query.terms + tuple(carried),
+        term_ids=query.term_ids + tuple(vocabulary[t] for t in carried),
+        weights=query.id_weights() + (plan.carry_weight,) * len(carried),
+        tokens=query.tokens | frozenset(analyzer.tokens(previous_question)),
+    )
+
+
+def prefer_article(
+    index: CorpusIndex, docs: np.ndarray, scores: np.ndarray, plan: FollowUpPlan
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ranked (sentences, scores) with the plan's boost added to its article's sentences.
+
+    Re-sorted best first, ties to earlier sentences, as `ranking.Ranker.rank` orders them.
+    """
+    article = article_number(index, plan.article_id)
+    if article is None or not plan.article_boost or len(docs) == 0:
+        return docs, scores
+    scores = scores + plan.article_boost * (index.sent_article[docs] == article)
+    order = np.lexsort((docs, -scores))
+    return docs[order], scores[order]

@@ -7,10 +7,8 @@ they all answer the same question the same way.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from retrieval import analyzer, followup, ranking
 from retrieval.answer_spans import AnswerKind, answer_kind, answer_spans
@@ -127,20 +125,14 @@ class Retriever:
         query = own = ranking.analyze(self.index, question)
         plan = None
         if follow_up is not None:
-            plan = followup.plan(
-                question,
-                follow_up,
-                self._confidence_alone(query),
-                self._confidence_in_article(query, follow_up.article_id),
-                follow_up_params,
-            )
+            plan = self._follow_up_plan(question, query, follow_up, follow_up_params)
             if plan is not None:
-                query = self._carried_query(query, plan, follow_up.question)
+                query = followup.carried_query(self.index, query, plan, follow_up.question)
         if not query.term_ids or top_k <= 0:
             return []
         docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
-        if plan is not None and plan.article_id is not None and plan.article_boost:
-            docs, scores = self._prefer_article(docs, scores, plan.article_id, plan.article_boost)
+        if plan is not None:
+            docs, scores = followup.prefer_article(self.index, docs, scores, plan)
         if len(docs) == 0 or not (
             self._answers(query, int(docs[0])) or (plan and self._answers(own, int(docs[0])))
         ):
@@ -163,56 +155,21 @@ class Retriever:
                 break
         return hits
 
-    def _confidence_alone(self, query: ranking.Query) -> float:
-        """Return the share of `query` its best sentence covers (0 when none matches)."""
-        if not query.term_ids:
-            return 0.0
-        docs, _ = self.ranker.rank(query)
-        return ranking.confidence(self.index, query, int(docs[0])) if len(docs) else 0.0
-
-    def _confidence_in_article(self, query: ranking.Query, article_id: str | None) -> float:
-        """Return the share of `query` the best sentence of article `article_id` covers."""
-        number = self._article_number(article_id)
-        if number is None or not query.term_ids:
-            return 0.0
-        first, last = np.searchsorted(self.index.sent_article, [number, number + 1])
-        return max(
-            (ranking.confidence(self.index, query, s) for s in range(int(first), int(last))),
-            default=0.0,
-        )
-
-    def _article_number(self, article_id: str | None) -> int | None:
-        """Return the position of the article `article_id` in the index, or None."""
-        found = (n for n, a in enumerate(self.index.articles) if a.id == article_id)
-        return next(found, None) if article_id is not None else None
-
-    def _carried_query(
-        self, query: ranking.Query, plan: followup.FollowUpPlan, previous: str
-    ) -> ranking.Query:
-        """Return `query` with the plan's carried terms added at `plan.carry_weight`."""
-        vocabulary = self.index.vocabulary
-        own = set(query.term_ids)
-        carried = [t for t in plan.carried_terms if t in vocabulary and vocabulary[t] not in own]
-        if not carried:
-            return query
-        return replace(
-            query,
-            terms=query.terms + tuple(carried),
-            term_ids=query.term_ids + tuple(vocabulary[t] for t in carried),
-            weights=query.id_weights() + (plan.carry_weight,) * len(carried),
-            tokens=query.tokens | frozenset(analyzer.tokens(previous)),
-        )
-
-    def _prefer_article(
-        self, docs: np.ndarray, scores: np.ndarray, article_id: str, boost: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return the ranking with `boost` added to the sentences of article `article_id`."""
-        number = self._article_number(article_id)
-        if number is None or len(docs) == 0:
-            return docs, scores
-        scores = scores + boost * (self.index.sent_article[docs] == number)
-        order = np.lexsort((docs, -scores))
-        return docs[order], scores[order]
+    def _follow_up_plan(
+        self,
+        question: str,
+        query: ranking.Query,
+        previous: followup.PreviousTurn,
+        params: followup.FollowUpParams | None,
+    ) -> followup.FollowUpPlan | None:
+        """Return how to search `question` after `previous` (`followup.plan`), or None."""
+        alone = 0.0
+        if query.term_ids:
+            docs, _ = self.ranker.rank(query)
+            alone = ranking.confidence(self.index, query, int(docs[0])) if len(docs) else 0.0
+        article = followup.article_number(self.index, previous.article_id)
+        in_article = followup.article_coverage(self.index, query, article)
+        return followup.plan(question, previous, alone, in_article, params)
 
     def _answers(self, query: ranking.Query, sentence: int) -> bool:
         """Return whether the best `sentence` covers enough of the question to answer it."""
