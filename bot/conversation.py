@@ -70,6 +70,8 @@ def turn_followed(chat_data: MutableMapping[Any, Any] | None, question: str) -> 
 
 
 def forget(chat_data: MutableMapping[Any, Any] | None) -> None:
-    """Forget the chat's last question (/new): the next question stands alone."""
-    if chat_data is not None:
-        chat_data.pop(_KEY, None)
+    """Forget the chat's last question (/new): the next question stands alone.
+
+    Answers already given keep their context, so «المزيد» under them shows the same list.
+    """
+    _memory(chat_data).last = None

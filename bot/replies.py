@@ -29,6 +29,7 @@ _TITLE_CHARS = 200
 _FIELD_CHARS = 80
 _QUESTION_CHARS = 1000  # the upper bound of MAX_QUESTION_CHARS: the header shows it whole
 _HEADER_ROOM = 1500  # ...unless escaping makes it longer than this
+_FOLLOW_UP_CHARS = 80
 
 APOLOGY = "عذرًا، حدث خطأ غير متوقع أثناء معالجة طلبك. حاول مرة أخرى بعد قليل."
 NON_TEXT_HINT = "أفهم الأسئلة المكتوبة فقط 📝 اكتب سؤالك نصًّا بالعربية، أو أرسل /help للأمثلة."
@@ -193,6 +194,8 @@ def answer_message(question: str, hits: Sequence[Hit], offset: int = 0) -> Answe
     if not hits:
         return Answer(no_answer_message(question), 0)
     message = question_header(question)
+    if hits[0].follow_up_of:
+        message += "\n" + follow_up_note(hits[0].follow_up_of)
     shown = 0
     for rank, hit in enumerate(hits, start=offset + 1):
         room = MESSAGE_LIMIT - utf16_length(message) - 2
@@ -202,6 +205,12 @@ def answer_message(question: str, hits: Sequence[Hit], offset: int = 0) -> Answe
         message += "\n\n" + block
         shown += 1
     return Answer(message, shown)
+
+
+def follow_up_note(previous_question: str) -> str:
+    """Return the line that says an answer read the question as a follow-up, and how not to."""
+    previous = html.escape(shorten(previous_question, _FOLLOW_UP_CHARS))
+    return f"↩️ <i>فهمته متابعةً لسؤالك السابق «{previous}»؛ أرسل /new لموضوع جديد.</i>"
 
 
 def _fitting_hit(hit: Hit, rank: int | None, room: int) -> str | None:

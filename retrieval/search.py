@@ -7,7 +7,7 @@ they all answer the same question the same way.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval import analyzer, followup, ranking
@@ -26,6 +26,8 @@ class Hit:
     paragraph (or None), shown around the answer but never judged as the answer.
     `answer_spans` are (start, end) offsets inside `text` of the number, date or name a
     «كم / متى / من» question asks for (retrieval/answer_spans.py), for the reply to underline.
+    `follow_up_of` is the previous question whose words were carried over to find this hit
+    (retrieval/followup.py), or None when the question was searched alone.
     """
 
     text: str
@@ -39,6 +41,7 @@ class Hit:
     context_before: str | None = None
     context_after: str | None = None
     answer_spans: tuple[tuple[int, int], ...] = ()
+    follow_up_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,8 @@ class Retriever:
                 hits.append(self._hit(sentence, float(scores[i]), query_terms, kind, query.tokens))
             if len(hits) == top_k:
                 break
+        if plan is not None and follow_up is not None:
+            hits = [replace(hit, follow_up_of=follow_up.question) for hit in hits]
         return hits
 
     def _follow_up_plan(

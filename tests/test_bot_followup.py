@@ -47,7 +47,7 @@ async def reply_to(api: FakeBotApi, text: str) -> str:
 
 
 def first_hit(answer: str) -> str:
-    """Return the first result block of an answer (after the question header)."""
+    """Return the first result block of an answer (after the question header and note)."""
     return answer.split("\n\n")[1]
 
 
@@ -59,10 +59,14 @@ async def test_follow_up_is_answered_from_the_previous_article_until_new(
         assert EUROPE_ANSWER in first_hit(alone)
 
         assert "علي بابا" in first_hit(await reply_to(fake_botapi, FOUNDER_QUESTION))
-        assert ALIBABA_ANSWER in first_hit(await reply_to(fake_botapi, FOLLOW_UP))
+        follow_up_answer = await reply_to(fake_botapi, FOLLOW_UP)
+        assert ALIBABA_ANSWER in first_hit(follow_up_answer)
+        assert replies.follow_up_note(FOUNDER_QUESTION) in follow_up_answer
 
         assert await reply_to(fake_botapi, "/new") == replies.NEW_TOPIC
-        assert EUROPE_ANSWER in first_hit(await reply_to(fake_botapi, FOLLOW_UP))
+        after_new = await reply_to(fake_botapi, FOLLOW_UP)
+        assert EUROPE_ANSWER in first_hit(after_new)
+        assert "/new" not in after_new
     assert not fake_botapi.rejected, fake_botapi.summary()
 
 
@@ -90,3 +94,21 @@ async def test_help_mentions_follow_ups_and_new(fake_botapi: FakeBotApi, corpus:
     assert "/new" in text and "ومتى حدث ذلك؟" in text
     menus = fake_botapi.calls_to("setMyCommands")
     assert any("new" in str(call.params["commands"]) for call in menus)
+
+
+async def test_more_button_pages_a_follow_up_with_the_same_context(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    async with running_bot(bot_settings(fake_botapi, corpus, top_k=1)):
+        await reply_to(fake_botapi, FOUNDER_QUESTION)
+        answer = await reply_to(fake_botapi, FOLLOW_UP)
+        button = fake_botapi.calls_to("sendMessage")[-1].params["reply_markup"]
+        data = button["inline_keyboard"][0][0]["callback_data"]
+        message_id = fake_botapi.bot_messages(1001)[-1]["message_id"]
+        await reply_to(fake_botapi, "/new")  # a later /new does not change this answer's pages
+        fake_botapi.press_button(message_id, data)
+        edit = await fake_botapi.wait_for("editMessageText")
+    assert replies.follow_up_note(FOUNDER_QUESTION) in answer
+    assert replies.follow_up_note(FOUNDER_QUESTION) in edit.params["text"]
+    assert "<b>2.</b>" in edit.params["text"]
+    assert not fake_botapi.rejected, fake_botapi.summary()
