@@ -64,6 +64,7 @@ class Sign(Enum):
 class FollowUpPlan:
     """How to search a follow-up: extra terms at `carry_weight`, `article_id` boosted."""
 
+    previous_question: str
     carried_terms: tuple[str, ...]
     carry_weight: float
     article_id: str | None
@@ -179,6 +180,7 @@ def plan(
     if not found or not leaning or not (carried or previous.article_id):
         return None
     return FollowUpPlan(
+        previous_question=previous.question,
         carried_terms=carried,
         carry_weight=params.carry_weight,
         article_id=previous.article_id,
@@ -214,9 +216,7 @@ def article_coverage(index: CorpusIndex, query: ranking.Query, article: int | No
     return max((ranking.confidence(index, query, s) for s in sentences), default=0.0)
 
 
-def carried_query(
-    index: CorpusIndex, query: ranking.Query, plan: FollowUpPlan, previous_question: str
-) -> ranking.Query:
+def carried_query(index: CorpusIndex, query: ranking.Query, plan: FollowUpPlan) -> ranking.Query:
     """Return `query` with the plan's carried terms known to `index` at `plan.carry_weight`.
 
     The previous question's words also join the question's tokens, so a number it named
@@ -232,7 +232,7 @@ def carried_query(
         terms=query.terms + tuple(carried),
         term_ids=query.term_ids + tuple(vocabulary[t] for t in carried),
         weights=query.id_weights() + (plan.carry_weight,) * len(carried),
-        tokens=query.tokens | frozenset(analyzer.tokens(previous_question)),
+        tokens=query.tokens | frozenset(analyzer.tokens(plan.previous_question)),
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval import analyzer, followup, ranking
-from retrieval.answer_spans import AnswerKind, answer_kind, answer_spans
+from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
@@ -125,27 +125,19 @@ class Retriever:
         (`followup.plan`), its terms are carried over at a lower weight and its top article
         is preferred; a standalone question is searched as if it came alone.
         """
-        query = own = ranking.analyze(self.index, question)
-        plan = None
-        if follow_up is not None:
-            plan = self._follow_up_plan(question, query, follow_up, follow_up_params)
-            if plan is not None:
-                query = followup.carried_query(self.index, query, plan, follow_up.question)
+        own = ranking.analyze(self.index, question)
+        plan = self._follow_up_plan(question, own, follow_up, follow_up_params)
+        query = own if plan is None else followup.carried_query(self.index, own, plan)
         if not query.term_ids or top_k <= 0:
             return []
         docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
         if plan is not None:
             docs, scores = followup.prefer_article(self.index, docs, scores, plan)
-        if len(docs) == 0 or not (
-            self._answers(query, int(docs[0])) or (plan and self._answers(own, int(docs[0])))
-        ):
-            # A follow-up is answered when either it with its carried terms or it alone is
-            # covered well enough: carried terms must not make an answer a non-answer.
+        if len(docs) == 0 or not self._answers(query, int(docs[0]), own):
             return []
         hits: list[Hit] = []
         seen_keys: set[int] = set()
         query_terms = frozenset(query.terms)
-        kind = answer_kind(question)
         for i in range(len(docs)):
             sentence = int(docs[i])
             key = int(self.index.sent_key[sentence])
@@ -153,21 +145,21 @@ class Retriever:
                 continue
             seen_keys.add(key)
             if len(seen_keys) > offset:
-                hits.append(self._hit(sentence, float(scores[i]), query_terms, kind, query.tokens))
+                hits.append(self._hit(sentence, float(scores[i]), query_terms))
             if len(hits) == top_k:
                 break
-        if plan is not None and follow_up is not None:
-            hits = [replace(hit, follow_up_of=follow_up.question) for hit in hits]
-        return hits
+        return self._marked(hits, question, query, plan)
 
     def _follow_up_plan(
         self,
         question: str,
         query: ranking.Query,
-        previous: followup.PreviousTurn,
+        previous: followup.PreviousTurn | None,
         params: followup.FollowUpParams | None,
     ) -> followup.FollowUpPlan | None:
         """Return how to search `question` after `previous` (`followup.plan`), or None."""
+        if previous is None:
+            return None
         alone = 0.0
         if query.term_ids:
             docs, _ = self.ranker.rank(query)
@@ -176,24 +168,41 @@ class Retriever:
         in_article = followup.article_coverage(self.index, query, article)
         return followup.plan(question, previous, alone, in_article, params)
 
-    def _answers(self, query: ranking.Query, sentence: int) -> bool:
-        """Return whether the best `sentence` covers enough of the question to answer it."""
-        return (
-            self.min_score <= 0 or ranking.confidence(self.index, query, sentence) >= self.min_score
-        )
-
-    def _hit(
+    def _marked(
         self,
-        sentence: int,
-        score: float,
-        query_terms: frozenset[str],
-        kind: AnswerKind = AnswerKind.OTHER,
-        question_tokens: frozenset[str] = frozenset(),
-    ) -> Hit:
+        hits: list[Hit],
+        question: str,
+        query: ranking.Query,
+        plan: followup.FollowUpPlan | None,
+    ) -> list[Hit]:
+        """Return `hits` with where their answer is (`answer_spans`) and the turn they follow."""
+        kind = answer_kind(question)
+        return [
+            replace(
+                hit,
+                answer_spans=answer_spans(hit.text, kind, query.tokens, hit.highlights),
+                follow_up_of=plan.previous_question if plan is not None else None,
+            )
+            for hit in hits
+        ]
+
+    def _answers(
+        self, query: ranking.Query, sentence: int, own: ranking.Query | None = None
+    ) -> bool:
+        """Return whether the best `sentence` covers enough of the question to answer it.
+
+        A follow-up is answered when either it with its carried terms or `own`, the question
+        alone, is covered: carried terms must not turn an answer into none.
+        """
+        if self.min_score <= 0:
+            return True
+        queries = (query,) if own is None or own is query else (query, own)
+        return any(ranking.confidence(self.index, q, sentence) >= self.min_score for q in queries)
+
+    def _hit(self, sentence: int, score: float, query_terms: frozenset[str]) -> Hit:
         index = self.index
         text = index.sentence_text(sentence)
         spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
-        highlights = tuple(dict.fromkeys((s.start, s.end) for s in spans))
         return Hit(
             text=text,
             score=score,
@@ -202,10 +211,9 @@ class Retriever:
             article=index.articles[int(index.sent_article[sentence])],
             sentence=sentence,
             matched_terms=tuple(dict.fromkeys(s.term for s in spans)),
-            highlights=highlights,
+            highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
             context_before=self._neighbour(sentence, -1),
             context_after=self._neighbour(sentence, +1),
-            answer_spans=answer_spans(text, kind, question_tokens, highlights),
         )
 
     def _neighbour(self, sentence: int, step: int) -> str | None:
