@@ -26,7 +26,7 @@ import json
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retrieval import analyzer, evaluate
@@ -34,14 +34,17 @@ from retrieval.followup import FollowUpParams, PreviousTurn
 from retrieval.search import Retriever
 
 SEED = 20261130
+DEFAULT = FollowUpParams()
 SETTINGS: tuple[FollowUpParams, ...] = (
-    *(
-        FollowUpParams(relatedness=r, carry_weight=w, article_boost=b)
-        for r in (0.5, 0.7)
-        for w in (0.3, 0.4)
-        for b in (0.1, 0.2)
-    ),
-    FollowUpParams(low_confidence=0.35),
+    DEFAULT,
+    replace(DEFAULT, carry_weight=0.4),
+    replace(DEFAULT, article_boost=0.2),
+    replace(DEFAULT, relatedness=0.7),
+    replace(DEFAULT, low_confidence=0.35),
+    replace(DEFAULT, weak_carry_weight=0.3, weak_boost=0.1),
+    replace(DEFAULT, weak_carry_weight=0.6, weak_boost=0.5),
+    replace(DEFAULT, weak_carry_weight=1.0, weak_boost=0.5),
+    replace(DEFAULT, weak_carry_weight=1.0, weak_boost=1.0),
 )
 _WORD = re.compile(r"\S+")
 _NOT_SUBJECT = frozenset(
@@ -176,11 +179,11 @@ def main() -> None:
     print(f"full question Hit@1:   {shares(full)}")
     print(f"standalone Hit@1:      {shares(standalone)}\n")
     print(
-        "| relatedness | carry weight | article boost | low confidence "
+        "| relatedness | carry weight | article boost | low confidence | weak carry / boost "
         "| follow-up with carry-over | gap closed "
         "| standalone after an unrelated question | standalone lost / won |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for params in SETTINGS:
         hit = hit_at_1(retriever, dataset, params)
         carried = [
@@ -191,7 +194,7 @@ def main() -> None:
         won = sum(1 for (_, a), (_, b) in zip(standalone, after, strict=True) if b and not a)
         print(
             f"| {params.relatedness} | {params.carry_weight} | {params.article_boost} "
-            f"| {params.low_confidence} "
+            f"| {params.low_confidence} | {params.weak_carry_weight} / {params.weak_boost} "
             f"| {shares(carried)} "
             f"| {gap_closed(alone, carried, full)} | {shares(after)} | {lost} / {won} |"
         )

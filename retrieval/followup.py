@@ -48,6 +48,11 @@ class FollowUpParams:
     # A question is about the previous article when its best sentence there covers at least
     # this share of what its best sentence anywhere covers.
     relatedness: float = 0.5
+    # A question with almost no words of its own that points back («ومتى حدث ذلك؟») is about
+    # the previous subject: its carried words weigh more and the previous article is
+    # preferred outright (a boost of 1 outweighs most evidence of another article).
+    weak_carry_weight: float = 0.6
+    weak_boost: float = 1.0
 
 
 class Sign(Enum):
@@ -72,13 +77,19 @@ class FollowUpPlan:
     signs: frozenset[Sign]
 
 
-# Normalized (ة→ه, no hamza on alef) pronouns and demonstratives, alone or with a clitic.
-_REFERENCES = frozenset(
-    """هو هي هم هن هما ذلك ذاك تلك هذا هذه هذان هاتان هذين هاتين هولاء اولئك
-    وهو وهي وهم وذلك وتلك وهذا وهذه فهو فهي فذلك لذلك بذلك كذلك بهذا لهذا بهذه لهذه
-    عنه عنها عنهم منه منها منهم له لها لهم به بها بهم فيه فيها فيهم عليه عليها عليهم
-    اليه اليها اليهم لديه لديها لديهم معه معها معهم""".split()
+# Normalized (ة→ه, no hamza on alef) demonstratives and pronouns, alone or with a clitic.
+_DEMONSTRATIVES = frozenset(
+    """ذلك ذاك تلك هذا هذه هذان هاتان هذين هاتين هولاء اولئك وذلك وتلك وهذا وهذه فذلك
+    لذلك بذلك كذلك بهذا لهذا بهذه لهذه""".split()
 )
+_PRONOUNS = frozenset(
+    """هو هي هم هن هما وهو وهي وهم فهو فهي عنه عنها عنهم منه منها منهم له لها لهم به بها
+    بهم فيه فيها فيهم عليه عليها عليهم اليه اليها اليهم لديه لديها لديهم معه معها معهم""".split()
+)
+_REFERENCES = _DEMONSTRATIVES | _PRONOUNS
+# After a relative pronoun a personal pronoun is resumptive («الشركة التي مولها»،
+# «العمل الذي شككت فيه»): it points inside the question, not back at the previous one.
+_RELATIVES = frozenset("الذي التي الذين اللذان اللتان اللذين اللتين اللواتي اللاتي".split())
 # «ما هو / من هي»: a pronoun right after a question word is a copula, not a reference.
 _QUESTION_WORDS = frozenset(
     "ما ماذا من متي اين كيف لماذا كم اي ايه هل وما ومن وماذا فما فمن ومتي".split()
@@ -101,9 +112,13 @@ def signs(question: str) -> frozenset[Sign]:
     """
     found: set[Sign] = set()
     tokens = analyzer.tokens(question)
+    relative_seen = False
     for i, token in enumerate(tokens):
+        relative_seen = relative_seen or token in _RELATIVES
         after_question_word = i > 0 and tokens[i - 1] in _QUESTION_WORDS
-        if token in _REFERENCES and not (token in ("هو", "هي", "هم") and after_question_word):
+        copula = token in ("هو", "هي", "هم") and after_question_word
+        resumptive = token in _PRONOUNS and relative_seen
+        if token in _REFERENCES and not copula and not resumptive:
             found.add(Sign.REFERENCE)
     if tokens and _leading_conjunction(tokens[0]):
         found.add(Sign.LEADING_CONJUNCTION)
@@ -124,9 +139,12 @@ def _has_attached_pronoun(question: str) -> bool:
 
     Read before normalization, which would fold the feminine ة into ه. A word ending in a
     root ه (وجه، الله) also counts: the sign is weak and `plan` weighs it with the others.
+    Pronouns after a relative pronoun are resumptive and do not count.
     """
     for word in _RAW_ARABIC_WORD.findall(_DIACRITICS.sub("", question)):
         folded = analyzer.tokens(word)
+        if folded and folded[0] in _RELATIVES:
+            return False
         if not folded or analyzer.is_stopword(folded[0]) or folded[0] in _REFERENCES:
             continue
         match = _ATTACHED.search(word)
@@ -157,9 +175,9 @@ def plan(
     pronoun, at most `few_terms` content words of its own, a best sentence below
     `low_confidence`) and either its own words are at home in the previous article
     (`relatedness`) or it has too few of them to stand alone and refers back with a
-    pronoun, a demonstrative or a leading و/ف.
-    The second condition is what keeps a new question after an unrelated one unaffected:
-    pronouns and short questions are common in standalone questions too.
+    pronoun, a demonstrative or a leading و/ف (then it is "weak": `weak_carry_weight`,
+    `weak_boost`). The second condition is what keeps a new question after an unrelated
+    one unaffected: pronouns and short questions are common in standalone questions too.
     Without a previous question, or with nothing to carry or prefer, there is no plan.
     """
     params = params or FollowUpParams()
@@ -175,16 +193,17 @@ def plan(
     related = confidence_alone > 0 and (
         confidence_in_previous >= params.relatedness * confidence_alone
     )
-    leaning = related or (referring and Sign.FEW_TERMS in found)
+    weak = referring and Sign.FEW_TERMS in found
+    leaning = related or weak
     carried = carried_terms(question, previous.question)
     if not found or not leaning or not (carried or previous.article_id):
         return None
     return FollowUpPlan(
         previous_question=previous.question,
         carried_terms=carried,
-        carry_weight=params.carry_weight,
+        carry_weight=params.weak_carry_weight if weak else params.carry_weight,
         article_id=previous.article_id,
-        article_boost=params.article_boost,
+        article_boost=params.weak_boost if weak else params.article_boost,
         signs=frozenset(found),
     )
 

@@ -39,6 +39,11 @@ def test_copula_after_a_question_word_is_not_a_reference() -> None:
     assert signs("ما هي عاصمة فرنسا؟") == frozenset()
 
 
+def test_pronoun_after_a_relative_pronoun_points_inside_the_question() -> None:
+    assert signs("ما الذي ليست منه المشطيات؟") == frozenset()
+    assert signs("ما اسم الشركة التي مولها رجلا الأعمال؟") == frozenset()
+
+
 def test_feminine_ta_marbuta_is_not_an_attached_pronoun() -> None:
     assert Sign.ATTACHED_PRONOUN not in signs("ما عاصمة الدولة الجديدة؟")
 
@@ -61,6 +66,34 @@ def test_plan_carries_the_previous_terms_at_a_lower_weight() -> None:
     assert follow_up.carried_terms == tuple(analyzer.terms("مؤسس علي بابا"))
     assert 0 < follow_up.carry_weight < 1
     assert follow_up.article_id == "alibaba"
+
+
+def test_a_question_of_almost_no_words_that_points_back_prefers_the_previous_article() -> None:
+    follow_up = plan("ومتى حدث ذلك؟", PreviousTurn(FOUNDER_QUESTION, "alibaba"), 1.0, 0.0)
+    related = plan(
+        "ماذا قال عنه وزير التجارة في المؤتمر؟", PreviousTurn(FOUNDER_QUESTION, "alibaba"), 1.0, 1.0
+    )
+    assert follow_up is not None and related is not None
+    assert follow_up.carry_weight > related.carry_weight
+    assert follow_up.article_boost > related.article_boost
+
+
+def test_weak_follow_up_is_not_taken_by_a_sentence_of_its_one_word() -> None:
+    articles = [
+        make_article(
+            "alibaba",
+            "a.md",
+            {"title": "علي بابا"},
+            "أسس جاك ما شركة علي بابا في مدينة هانغتشو عام 1999.",
+        ),
+        make_article("other", "b.md", {"title": "حكاية"}, "ما الذي حدث؟ لا أحد يعرف."),
+    ]
+    retriever = Retriever.from_articles(articles)
+    assert retriever.search("ومتى حدث ذلك؟")[0].article.id == "other"
+    previous = PreviousTurn(FOUNDER_QUESTION, "alibaba")
+    hit = retriever.search("ومتى حدث ذلك؟", follow_up=previous)[0]
+    assert hit.article.id == "alibaba"
+    assert [hit.text[s:e] for s, e in hit.answer_spans] == ["1999"]
 
 
 def test_context_expires_after_the_ttl() -> None:
