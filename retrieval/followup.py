@@ -96,7 +96,7 @@ _QUESTION_WORDS = frozenset(
 )
 # Question words and particles that a leading و or ف attaches to in a follow-up.
 _CONTINUED = frozenset(
-    "ماذا ما من متي اين كيف لماذا كم اي ايه هل هو هي هم ذلك هذا هذه ماذا كان كانت".split()
+    "ماذا ما من متي اين كيف لماذا كم اي ايه هل هو هي هم ذلك هذا هذه كان كانت".split()
 )
 # Attached object/possessive pronouns, written with ه (never ة) in the raw question.
 _ATTACHED = re.compile(r"(?:هما|هم|هن|ها|ه)$")
