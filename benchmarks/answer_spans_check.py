@@ -53,9 +53,9 @@ def main() -> None:
     for kind in (AnswerKind.NUMBER, AnswerKind.DATE, AnswerKind.PERSON):
         n = hits[kind]
         shown = f"{underlined[kind]} ({underlined[kind] / n:.0%})" if n else "0"
-        on_gold = f"{right[kind]} ({right[kind] / max(underlined[kind], 1):.0%} of underlined)"
-        spans = f"{spans_right[kind]} / {spans_shown[kind]}"
-        print(f"| {kind.value} | {n} | {shown} | {on_gold} | {spans} |")
+        right_cell = f"{right[kind]} ({right[kind] / max(underlined[kind], 1):.0%} of underlined)"
+        spans_cell = f"{spans_right[kind]} / {spans_shown[kind]}"
+        print(f"| {kind.value} | {n} | {shown} | {right_cell} | {spans_cell} |")
 
 
 if __name__ == "__main__":
