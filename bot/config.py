@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from retrieval.formats import DEFAULT_MAX_UPLOAD_BYTES
+
 # BotFather tokens are "<bot id>:<secret>"; the secret is 35 URL-safe characters today.
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
@@ -49,11 +51,12 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     reload_interval: float = 5.0
-    max_upload_bytes: int = 5_000_000
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     rate_limit_per_minute: int = 20
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
+    follow_up_ttl: float = 600.0  # seconds a chat's last question counts for follow-ups (0: off)
     feedback_db: Path | None = None  # None: FEEDBACK=off, no storage and no 👍/👎 buttons
     feedback_retention_days: int = 90
 
@@ -103,13 +106,14 @@ class Settings:
             webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_integer(env, "WEBHOOK_PORT", 8443, minimum=1, maximum=65535),
             reload_interval=_number(env, "RELOAD_INTERVAL", 5.0),
-            max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", 5_000_000, minimum=1),
+            max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1),
             rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 20, minimum=0),
             max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
             state_file=state_file,
             feedback_db=_feedback_db(env, state_file),
             feedback_retention_days=_integer(env, "FEEDBACK_RETENTION_DAYS", 90, minimum=1),
+            follow_up_ttl=_number(env, "FOLLOW_UP_TTL", 600.0),
         )
 
     @property

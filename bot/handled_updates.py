@@ -26,8 +26,6 @@ import hashlib
 import inspect
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,6 +34,8 @@ from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import BaseUpdateProcessor
+
+from retrieval.atomic import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -257,24 +257,5 @@ def write_state(path: Path, state: HandledState) -> None:
         "saved_at": state.saved_at,
         "handled": {str(k): v for k, v in state.handled.items()},
     }
-    _write_atomically(path, json.dumps(data).encode())
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: a crash or power cut leaves the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    write_atomically(path, json.dumps(data).encode())  # fsync, rename, fsync of the folder

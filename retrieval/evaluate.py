@@ -12,6 +12,7 @@ import json
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ def load_squad(path: Path) -> Dataset:
             raise ValueError(f"malformed data[{a}]: {type(exc).__name__} {exc}") from exc
         articles.append(article)
         questions.extend(entry_questions)
-    return Dataset(articles=articles, questions=questions)
+    return Dataset(articles=list(articles), questions=questions)
 
 
 def _read_entry(entry: dict[str, Any], a: int, path: str) -> tuple[Article, list[Question]]:
@@ -234,7 +235,7 @@ def miss_to_json(miss: Miss) -> dict[str, Any]:
     }
 
 
-def load_questions_jsonl(path: Path, articles: list[Article]) -> Dataset:
+def load_questions_jsonl(path: Path, articles: Sequence[Article]) -> Dataset:
     """Return `articles` with the questions of the JSONL file at `path`.
 
     Each line is {"question": str, "answers": [str, ...], "article_id": str | null}, the
@@ -261,4 +262,4 @@ def load_questions_jsonl(path: Path, articles: list[Article]) -> Dataset:
         if answers:
             article = ANY_ARTICLE if article_id is None else positions[str(article_id)]
             questions.append(Question(f"line-{number}", text, article, answers))
-    return Dataset(articles=articles, questions=questions)
+    return Dataset(articles=list(articles), questions=questions)
