@@ -57,6 +57,7 @@ class Settings:
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
+    follow_up_ttl: float = 600.0  # seconds a chat's last question counts for follow-ups (0: off)
     feedback_db: Path | None = None  # None: FEEDBACK=off, no storage and no 👍/👎 buttons
     feedback_retention_days: int = 90
     confident_threshold: float = DEFAULT_CONFIDENT  # least confidence of a plain answer
@@ -122,6 +123,7 @@ class Settings:
             state_file=state_file,
             feedback_db=_feedback_db(env, state_file),
             feedback_retention_days=_integer(env, "FEEDBACK_RETENTION_DAYS", 90, minimum=1),
+            follow_up_ttl=_number(env, "FOLLOW_UP_TTL", 600.0),
             confident_threshold=confident,
             uncertain_threshold=uncertain,
         )

@@ -34,13 +34,14 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
-from bot import replies
+from bot import conversation, replies
 from bot.config import Settings
 from bot.feedback import FeedbackRecorder, feedback_question_id, parse_press, with_feedback_buttons
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
 from retrieval.confidence import Band
 from retrieval.feedback import RateOutcome
+from retrieval.followup import PreviousTurn
 from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.live import LiveRetriever, ReloadReport
 from retrieval.search import Hit, Retriever, SearchResult
@@ -58,6 +59,7 @@ PUBLIC_COMMANDS = (
     BotCommand("ask", "اطرح سؤالًا (مفيد في المجموعات)"),
     BotCommand("sources", "عدد المقالات ومصادرها"),
     BotCommand("privacy", "ما الذي يحفظه البوت عن الأسئلة"),
+    BotCommand("new", "موضوع جديد: لا أربط سؤالك التالي بما سبقه"),
 )
 ADMIN_COMMANDS = (
     *PUBLIC_COMMANDS,
@@ -80,6 +82,7 @@ class BotHandlers:
         self.settings = settings
         self.live = live
         self.limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=clock)
+        self.clock = clock
         self.feedback = FeedbackRecorder.from_settings(settings)
         self._reload_task: asyncio.Task[None] | None = None
 
@@ -204,6 +207,11 @@ class BotHandlers:
             return
         await self.answer(update, context, question)
 
+    async def new_topic(self, update: Update, context: Context) -> None:
+        """/new: forget the chat's previous question, so the next one stands alone."""
+        conversation.forget(context.chat_data)
+        await _message(update).reply_html(replies.NEW_TOPIC)
+
     async def stats(self, update: Update, context: Context) -> None:
         """/stats (admins): counts, last reload and the files that were skipped and why."""
         if not await self._admin_only(update):
@@ -269,8 +277,11 @@ class BotHandlers:
             # minute, and a search takes milliseconds, so it would only halve the answers.
             with contextlib.suppress(TelegramError):
                 await message.chat.send_action(ChatAction.TYPING)
-        result = await self._search(question, 0)
-        hits = result.hits
+        now = self.clock()
+        previous = conversation.previous_turn(context.chat_data, now, self.settings.follow_up_ttl)
+        result = await self._search(question, 0, previous)
+        hits = [] if result.band is Band.NONE else result.hits
+        conversation.remember(context.chat_data, question, hits, previous, now)
         # Uncertain: only the closest sentence, the others behind «المزيد».
         page = 1 if result.band is Band.UNCERTAIN else self.settings.top_k
         answer = replies.answer_message(question, hits[:page], 0, result.band)
@@ -296,7 +307,8 @@ class BotHandlers:
             return
         if not await self.admit(update):
             return
-        result = await self._search(question, offset)
+        previous = conversation.turn_followed(context.chat_data, question)
+        result = await self._search(question, offset, previous)
         hits = [] if result.band is Band.NONE else result.hits
         shown = query.message if isinstance(query.message, Message) else None
         question_id = feedback_question_id(shown.reply_markup if shown else None)  # keep 👍/👎
@@ -330,22 +342,25 @@ class BotHandlers:
             return
         pressed = parse_press(query.data or "")
         user = update.effective_user
-        if pressed is None or user is None:
-            await query.answer()
+        if pressed is None or user is None or not self.feedback.enabled:
+            await query.answer()  # a button from before FEEDBACK=off: nothing to store
             return
         outcome = await self.feedback.rate(pressed[0], user.id, pressed[1])
         await query.answer(_RATING_REPLIES[outcome])
 
-    async def _search(self, question: str, offset: int) -> SearchResult:
+    async def _search(
+        self, question: str, offset: int, previous: PreviousTurn | None = None
+    ) -> SearchResult:
         """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)
-        and the band of the answer under the configured thresholds."""
+        and the band of the answer under the configured thresholds.
+
+        `previous` is the chat's last question, for a follow-up (`retrieval.followup`).
+        """
         retriever = self.live.current
-        return await asyncio.to_thread(
-            functools.partial(retriever.respond, thresholds=self.settings.thresholds),
-            question,
-            self.settings.top_k + 1,
-            offset,
+        search = functools.partial(
+            retriever.respond, thresholds=self.settings.thresholds, follow_up=previous
         )
+        return await asyncio.to_thread(search, question, self.settings.top_k + 1, offset)
 
     async def inline(self, update: Update, context: Context) -> None:
         """Inline mode: up to 10 sentences as articles the user can send into any chat."""

@@ -78,10 +78,15 @@ class Thresholds:
 class Model:
     """Standardized logistic regression over `FEATURES`, then an isotonic map to [0, 1].
 
-    `calibration_x`/`calibration_y` are the isotonic step points (scikit-learn's
-    `X_thresholds_`/`y_thresholds_`), applied by linear interpolation as scikit-learn does.
+    Features are first clipped to the range seen in training (`lower`, `upper`), so that a
+    corpus unlike the training one (a single sentence, where BM25 weights go negative) is
+    not extrapolated to. `calibration_x`/`calibration_y` are the isotonic step points
+    (scikit-learn's `X_thresholds_`/`y_thresholds_`), applied by linear interpolation as
+    scikit-learn does.
     """
 
+    lower: np.ndarray
+    upper: np.ndarray
     means: np.ndarray
     scales: np.ndarray
     weights: np.ndarray
@@ -91,7 +96,8 @@ class Model:
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """Return the calibrated probability of each row of `features` (one per sentence)."""
-        logit = ((features - self.means) / self.scales) @ self.weights + self.intercept
+        clipped = np.clip(features, self.lower, self.upper)
+        logit = ((clipped - self.means) / self.scales) @ self.weights + self.intercept
         raw = 1.0 / (1.0 + np.exp(-logit))
         calibrated = np.interp(raw, self.calibration_x, self.calibration_y)
         return np.asarray(np.clip(calibrated, 0.0, 1.0), dtype=np.float64)
@@ -101,6 +107,8 @@ class Model:
         return {
             "format": MODEL_FORMAT,
             "features": list(FEATURES),
+            "lower": self.lower.tolist(),
+            "upper": self.upper.tolist(),
             "means": self.means.tolist(),
             "scales": self.scales.tolist(),
             "weights": self.weights.tolist(),
@@ -119,19 +127,30 @@ def model_from_json(raw: object) -> Model:
     try:
         arrays = [
             np.asarray(raw[k], dtype=np.float64)
-            for k in ("means", "scales", "weights", "calibration_x", "calibration_y")
+            for k in (
+                "lower",
+                "upper",
+                "means",
+                "scales",
+                "weights",
+                "calibration_x",
+                "calibration_y",
+            )
         ]
         intercept = float(raw["intercept"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"malformed field: {exc}") from exc
-    means, scales, weights, cx, cy = arrays
+    lower, upper, means, scales, weights, cx, cy = arrays
     n = len(FEATURES)
-    shapes_ok = means.shape == scales.shape == weights.shape == (n,) and cx.shape == cy.shape
+    shapes_ok = lower.shape == upper.shape == means.shape == scales.shape == weights.shape == (n,)
+    shapes_ok = shapes_ok and cx.shape == cy.shape
     if not shapes_ok or len(cx) < 2 or not np.all(np.isfinite(np.concatenate(arrays))):
         raise ValueError("arrays of the wrong shape or with non-finite values")
     if np.any(scales <= 0) or np.any(np.diff(cx) < 0) or not math.isfinite(intercept):
         raise ValueError("non-positive scales or an unsorted calibration")
-    return Model(means, scales, weights, intercept, cx, cy)
+    if np.any(lower > upper):
+        raise ValueError("a feature range with its lower bound above its upper one")
+    return Model(lower, upper, means, scales, weights, intercept, cx, cy)
 
 
 @functools.lru_cache(maxsize=8)

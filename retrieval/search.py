@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from retrieval import analyzer, confidence, ranking
+from retrieval import analyzer, confidence, followup, ranking
+from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
@@ -26,6 +27,10 @@ class Hit:
     `highlights` are (start, end) offsets inside `text` of the words that matched the
     question; `context_before`/`context_after` are the neighbouring sentences of the same
     paragraph (or None), shown around the answer but never judged as the answer.
+    `answer_spans` are (start, end) offsets inside `text` of the number, date or name a
+    «كم / متى / من» question asks for (retrieval/answer_spans.py), for the reply to underline.
+    `follow_up_of` is the previous question whose words were carried over to find this hit
+    (retrieval/followup.py), or None when the question was searched alone.
     """
 
     text: str
@@ -38,6 +43,8 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     context_before: str | None = None
     context_after: str | None = None
+    answer_spans: tuple[tuple[int, int], ...] = ()
+    follow_up_of: str | None = None
     confidence: float = 0.0  # estimated probability that it answers (retrieval/confidence.py)
 
 
@@ -127,14 +134,27 @@ class Retriever:
             skipped=self.skipped,
         )
 
-    def search(self, question: str, top_k: int = 3, offset: int = 0) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        top_k: int = 3,
+        offset: int = 0,
+        *,
+        follow_up: followup.PreviousTurn | None = None,
+        follow_up_params: followup.FollowUpParams | None = None,
+    ) -> list[Hit]:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
         Sentences whose normalized text is identical appear once. When the best sentence is
         in the "none" band (`respond`), the corpus holds no answer and the result is [], as
         it is for a question none of whose terms occur; `min_score=0` turns that off.
+        `follow_up` is the chat's previous question: when `question` leans on it
+        (`followup.plan`), its terms are carried over at a lower weight and its top article
+        is preferred; a standalone question is searched as if it came alone.
         """
-        result = self.respond(question, top_k, offset)
+        result = self.respond(
+            question, top_k, offset, follow_up=follow_up, follow_up_params=follow_up_params
+        )
         if result.band is confidence.Band.NONE and self.min_score > 0:
             return []
         return result.hits
@@ -146,16 +166,22 @@ class Retriever:
         offset: int = 0,
         *,
         thresholds: confidence.Thresholds | None = None,
+        follow_up: followup.PreviousTurn | None = None,
+        follow_up_params: followup.FollowUpParams | None = None,
     ) -> SearchResult:
         """Return the hits for `question` (as `search`, none withheld), each with its
         confidence, and the band of the best sentence under `thresholds` (default: the
         Retriever's). Without a usable confidence model the confidence is the coverage
         (`ranking.confidence`) and the band is confident from `min_score` up, else none.
         """
-        query = ranking.analyze(self.index, question)
+        own = ranking.analyze(self.index, question)
+        plan = self._follow_up_plan(question, own, follow_up, follow_up_params)
+        query = own if plan is None else followup.carried_query(self.index, own, plan)
         if not query.term_ids or top_k <= 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
         docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
+        if plan is not None:
+            docs, scores = followup.prefer_article(self.index, docs, scores, plan)
         if len(docs) == 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
         # The confidence features look at the best NEIGHBOURS candidates, whatever top_k is.
@@ -163,6 +189,8 @@ class Retriever:
         rows = [0, *range(max(offset, 1), min(offset + top_k, len(docs)))]
         sure = self._confidences(query, docs, scores, rows)
         best = sure[0]
+        if own is not query:  # carried terms must not turn an answer into none
+            best = max(best, self._confidences(own, docs, scores, [0])[0])
         if self.scorer is None:
             band = confidence.Thresholds(self.min_score, self.min_score).band(best)
         else:
@@ -172,7 +200,7 @@ class Retriever:
             for r, c in zip(rows, sure, strict=True)
             if r >= offset
         ]
-        return SearchResult(band, hits, best)
+        return SearchResult(band, self._marked(hits, question, query, plan), best)
 
     def _distinct(
         self, docs: np.ndarray, scores: np.ndarray, limit: int
@@ -197,6 +225,42 @@ class Retriever:
             return [ranking.confidence(self.index, query, int(docs[r])) for r in rows]
         features = self.scorer.features(query, docs, scores, rows)
         return [float(p) for p in self.model.probability(features)]
+
+    def _follow_up_plan(
+        self,
+        question: str,
+        query: ranking.Query,
+        previous: followup.PreviousTurn | None,
+        params: followup.FollowUpParams | None,
+    ) -> followup.FollowUpPlan | None:
+        """Return how to search `question` after `previous` (`followup.plan`), or None."""
+        if previous is None:
+            return None
+        alone = 0.0
+        if query.term_ids:
+            docs, _ = self.ranker.rank(query)
+            alone = ranking.confidence(self.index, query, int(docs[0])) if len(docs) else 0.0
+        article = followup.article_number(self.index, previous.article_id)
+        in_article = followup.article_coverage(self.index, query, article)
+        return followup.plan(question, previous, alone, in_article, params)
+
+    def _marked(
+        self,
+        hits: list[Hit],
+        question: str,
+        query: ranking.Query,
+        plan: followup.FollowUpPlan | None,
+    ) -> list[Hit]:
+        """Return `hits` with where their answer is (`answer_spans`) and the turn they follow."""
+        kind = answer_kind(question)
+        return [
+            replace(
+                hit,
+                answer_spans=answer_spans(hit.text, kind, query.tokens, hit.highlights),
+                follow_up_of=plan.previous_question if plan is not None else None,
+            )
+            for hit in hits
+        ]
 
     def _hit(self, sentence: int, score: float, query_terms: frozenset[str], sure: float) -> Hit:
         index = self.index

@@ -11,7 +11,7 @@ import pytest
 
 from retrieval import confidence, ranking
 from retrieval.confidence import Band, Thresholds
-from retrieval.corpus import read_corpus
+from retrieval.corpus import make_article, read_corpus
 from retrieval.search import Retriever
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
@@ -124,3 +124,10 @@ def test_the_confidence_of_a_sentence_does_not_depend_on_how_many_hits_are_asked
     ten = seed.respond("الرئيس الصيني", top_k=10)
     assert one.hits[0].confidence == pytest.approx(ten.hits[0].confidence)
     assert one.band is ten.band
+
+
+def test_a_one_sentence_corpus_is_not_extrapolated_to() -> None:
+    # One sentence: every BM25 weight is negative, far outside anything seen in training.
+    article = make_article("a", "a.md", {"title": "الشركة"}, "تأسست شركة الفلافل عام 1999 في جدة.")
+    result = Retriever.from_articles([article]).respond("متى تأسست شركة الفلافل؟")
+    assert result.band is Band.CONFIDENT and result.hits
