@@ -12,14 +12,19 @@ import json
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from retrieval.confidence import Band
 from retrieval.corpus import Article
 from retrieval.search import Hit, Retriever
 
 EVAL_DEPTH = 10
+# `Question.article` of a question whose answer may come from any article (a JSONL question
+# without `article_id`, e.g. from `python -m retrieval feedback export`).
+ANY_ARTICLE = -1
 
 # The yardstick's light normalization, implemented on its own (not with `normalize`), so the
 # figures stay comparable with the README's reference table whatever the analyzer does.
@@ -77,7 +82,7 @@ def load_squad(path: Path) -> Dataset:
             raise ValueError(f"malformed data[{a}]: {type(exc).__name__} {exc}") from exc
         articles.append(article)
         questions.extend(entry_questions)
-    return Dataset(articles=articles, questions=questions)
+    return Dataset(articles=list(articles), questions=questions)
 
 
 def _read_entry(entry: dict[str, Any], a: int, path: str) -> tuple[Article, list[Question]]:
@@ -96,7 +101,7 @@ def _read_entry(entry: dict[str, Any], a: int, path: str) -> tuple[Article, list
 
 def is_hit(hit: Hit, question: Question, articles: list[Article]) -> bool:
     """Return whether `hit` answers `question`: same article and a gold answer inside it."""
-    if hit.article.id != articles[question.article].id:
+    if question.article != ANY_ARTICLE and hit.article.id != articles[question.article].id:
         return False
     sentence = yardstick_normalize(hit.text)
     return any(
@@ -137,6 +142,11 @@ class Figures:
     mean_top1_chars: float
     answered: float
     questions_per_second: float
+    # Share of the questions in each answer band, and of the top-1 hits answered confidently.
+    confident: float = 0.0
+    uncertain: float = 0.0
+    none: float = 0.0
+    hits_kept_confident: float = 0.0
 
 
 def figures_from_ranks(
@@ -177,11 +187,19 @@ def evaluate(
     ranks: list[int | None] = []
     top1_lengths: list[int] = []
     misses: list[Miss] = []
+    bands: list[Band] = []
+    top1_correct: list[bool] = []
     started = time.perf_counter()
     for question in dataset.questions:
-        hits = retriever.search(question.text, top_k=top_k)
+        result = retriever.respond(question.text, top_k=top_k)
+        declined = result.band is Band.NONE and retriever.min_score > 0
+        hits = [] if declined else result.hits  # what `search` returns
         rank = first_hit_rank(hits, question, dataset.articles)
         ranks.append(rank)
+        bands.append(result.band)
+        top1_correct.append(
+            bool(result.hits) and is_hit(result.hits[0], question, dataset.articles)
+        )
         if hits:
             top1_lengths.append(len(hits[0].text))
         if rank != 1:
@@ -199,7 +217,21 @@ def evaluate(
     figures = figures_from_ranks(
         ranks, top1_lengths, seconds, len(dataset.articles), retriever.index.n_sentences
     )
-    return figures, misses
+    return with_bands(figures, top1_correct, bands), misses
+
+
+def with_bands(figures: Figures, top1_correct: list[bool], bands: list[Band]) -> Figures:
+    """Return `figures` with the share of each answer band and of the correct top-1
+    sentences (before any is declined) that were answered confidently."""
+    n = len(bands) or 1
+    kept = [band for correct, band in zip(top1_correct, bands, strict=True) if correct]
+    return replace(
+        figures,
+        confident=bands.count(Band.CONFIDENT) / n,
+        uncertain=bands.count(Band.UNCERTAIN) / n,
+        none=bands.count(Band.NONE) / n,
+        hits_kept_confident=kept.count(Band.CONFIDENT) / len(kept) if kept else 0.0,
+    )
 
 
 def format_figures(figures: Figures) -> str:
@@ -215,6 +247,10 @@ def format_figures(figures: Figures) -> str:
             f"MRR@10:           {figures.mrr_at_10:.3f}",
             f"mean top-1 chars: {figures.mean_top1_chars:.1f}",
             f"answered:         {figures.answered:.3f}",
+            f"confident:        {figures.confident:.3f}",
+            f"uncertain:        {figures.uncertain:.3f}",
+            f"none:             {figures.none:.3f}",
+            f"top-1 hits kept confident: {figures.hits_kept_confident:.3f}",
             f"questions/s:      {figures.questions_per_second:.0f}",
         ]
     )
@@ -229,3 +265,33 @@ def miss_to_json(miss: Miss) -> dict[str, Any]:
         "top1": miss.top1,
         "top1_article": miss.top1_article,
     }
+
+
+def load_questions_jsonl(path: Path, articles: Sequence[Article]) -> Dataset:
+    """Return `articles` with the questions of the JSONL file at `path`.
+
+    Each line is {"question": str, "answers": [str, ...], "article_id": str | null}, the
+    format `python -m retrieval feedback export` writes; lines whose `answers` are still
+    empty are skipped, and without `article_id` a sentence of any article may be the hit.
+    Raises OSError or ValueError for an unreadable file, a malformed line or an unknown
+    article id.
+    """
+    positions = {article.id: n for n, article in enumerate(articles)}
+    questions: list[Question] = []
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            answers = tuple(dict.fromkeys(str(a) for a in record.get("answers") or () if a))
+            article_id = record.get("article_id")
+            text = str(record["question"])
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"line {number}: {type(exc).__name__} {exc}") from exc
+        if article_id is not None and str(article_id) not in positions:
+            raise ValueError(f"line {number}: unknown article_id {article_id!r}")
+        if answers:
+            article = ANY_ARTICLE if article_id is None else positions[str(article_id)]
+            questions.append(Question(f"line-{number}", text, article, answers))
+    return Dataset(articles=list(articles), questions=questions)

@@ -39,7 +39,7 @@ class LearnedReranker:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return (sentence ids, scores) best first: the best `params.rerank_depth`
         candidates by the model's score plus `params.rerank_hand_weight` × their hand score
-        (relative to the best), then the others in hand order with lower scores.
+        (relative to the best), then the others in hand order.
 
         The hand score keeps a say: the model learned on news questions, and alone it
         gains less on the Wikipedia yardstick than beside the hand ranking (docs/quality.md).
@@ -50,10 +50,9 @@ class LearnedReranker:
         n = len(rows)
         order = np.lexsort((np.arange(n), -combined))
         docs = np.concatenate([found.docs[:n][order], found.docs[n:]])
-        # A score in (0, 1), like a share; the others keep their order, below the lowest.
-        score = 1.0 / (1.0 + np.exp(-combined[order]))
-        below = float(score[-1]) / (2.0 + np.arange(len(docs) - n))
-        return docs, np.concatenate([score, below])
+        # Scores stay on the hand ranking's scale, which the confidence model and follow-up
+        # boosts were fitted to: the k-th sentence gets the k-th best hand score.
+        return docs, np.concatenate([np.sort(found.score[:n])[::-1], found.score[n:]])
 
 
 @functools.lru_cache(maxsize=4)

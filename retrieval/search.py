@@ -7,10 +7,14 @@ they all answer the same question the same way.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval import analyzer, ranking, rerank
+import numpy as np
+
+from retrieval import analyzer, confidence, followup, ranking, rerank
+from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
@@ -23,6 +27,10 @@ class Hit:
     `highlights` are (start, end) offsets inside `text` of the words that matched the
     question; `context_before`/`context_after` are the neighbouring sentences of the same
     paragraph (or None), shown around the answer but never judged as the answer.
+    `answer_spans` are (start, end) offsets inside `text` of the number, date or name a
+    «كم / متى / من» question asks for (retrieval/answer_spans.py), for the reply to underline.
+    `follow_up_of` is the previous question whose words were carried over to find this hit
+    (retrieval/followup.py), or None when the question was searched alone.
     """
 
     text: str
@@ -35,6 +43,19 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     context_before: str | None = None
     context_after: str | None = None
+    answer_spans: tuple[tuple[int, int], ...] = ()
+    follow_up_of: str | None = None
+    confidence: float = 0.0  # estimated probability that it answers (retrieval/confidence.py)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The hits for a question and how sure the best one is: `band` tells the reply to give
+    (an answer, the closest sentence marked as uncertain, or nothing)."""
+
+    band: confidence.Band
+    hits: list[Hit]
+    confidence: float  # of the best sentence of the question, whatever the offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +81,9 @@ class Retriever:
         skipped: list[SkippedFile] | tuple[SkippedFile, ...] = (),
         min_score: float = ranking.NO_ANSWER_THRESHOLD,
         ranking_params: ranking.RankingParams | None = None,
+        *,
+        thresholds: confidence.Thresholds | None = None,
+        confidence_model: Path | None = confidence.MODEL_PATH,
     ) -> None:
         self.index = index
         self.skipped = tuple(skipped)
@@ -67,6 +91,10 @@ class Retriever:
         params = ranking_params or ranking.RankingParams()
         reranker = rerank.load(index) if params.rerank_depth else None
         self.ranker = ranking.Ranker(index, params, reranker)
+        self.thresholds = thresholds or confidence.Thresholds()
+        # None or an unusable file: confidence is the coverage, banded by `min_score` as before.
+        self.model = confidence.load_model(confidence_model) if confidence_model else None
+        self.scorer = confidence.Scorer(index) if self.model else None
 
     @classmethod
     def from_articles(cls, articles: list[Article]) -> Retriever:
@@ -75,19 +103,25 @@ class Retriever:
 
     @classmethod
     def open(
-        cls, corpus_dir: Path, index_dir: Path | None = None, *, progress: bool = False
+        cls,
+        corpus_dir: Path,
+        index_dir: Path | None = None,
+        *,
+        workers: int | None = None,
+        progress: bool = False,
     ) -> Retriever:
         """Return a Retriever over the article files in `corpus_dir`.
 
         Starts from the persisted index in `index_dir` (default `<corpus_dir>/.index`) and
-        re-analyzes only the files changed since it was saved (retrieval/store.py).
-        Raises FileNotFoundError when the folder does not exist.
+        re-analyzes only the files changed since it was saved (retrieval/store/), in up to
+        `workers` processes when given (in this process otherwise). Raises
+        FileNotFoundError when the folder does not exist.
         """
-        opened = open_index(corpus_dir, index_dir, progress=progress)
+        opened = open_index(corpus_dir, index_dir, workers=workers, progress=progress)
         return cls(opened.index, opened.skipped)
 
     @property
-    def articles(self) -> list[Article]:
+    def articles(self) -> Sequence[Article]:
         """Return the loaded articles, in index order."""
         return self.index.articles
 
@@ -102,41 +136,135 @@ class Retriever:
             skipped=self.skipped,
         )
 
-    def search(self, question: str, top_k: int = 3, offset: int = 0) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        top_k: int = 3,
+        offset: int = 0,
+        *,
+        follow_up: followup.PreviousTurn | None = None,
+        follow_up_params: followup.FollowUpParams | None = None,
+    ) -> list[Hit]:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
-        Sentences whose normalized text is identical appear once. When the best sentence
-        covers less than `min_score` of the question (`ranking.confidence`), the corpus holds no
-        answer and the result is [], as it is for a question none of whose terms occur.
+        Sentences whose normalized text is identical appear once. When the best sentence is
+        in the "none" band (`respond`), the corpus holds no answer and the result is [], as
+        it is for a question none of whose terms occur; `min_score=0` turns that off.
+        `follow_up` is the chat's previous question: when `question` leans on it
+        (`followup.plan`), its terms are carried over at a lower weight and its top article
+        is preferred; a standalone question is searched as if it came alone.
         """
-        query = ranking.analyze(self.index, question)
-        if not query.term_ids or top_k <= 0:
-            return []
-        docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
-        if len(docs) == 0 or not self._answers(query, int(docs[0])):
-            return []
-        hits: list[Hit] = []
-        seen_keys: set[int] = set()
-        query_terms = frozenset(query.terms)
-        for i in range(len(docs)):
-            sentence = int(docs[i])
-            key = int(self.index.sent_key[sentence])
-            if key in seen_keys:
-                continue
-            seen_keys.add(key)
-            if len(seen_keys) > offset:
-                hits.append(self._hit(sentence, float(scores[i]), query_terms))
-            if len(hits) == top_k:
-                break
-        return hits
-
-    def _answers(self, query: ranking.Query, sentence: int) -> bool:
-        """Return whether the best `sentence` covers enough of the question to answer it."""
-        return (
-            self.min_score <= 0 or ranking.confidence(self.index, query, sentence) >= self.min_score
+        result = self.respond(
+            question, top_k, offset, follow_up=follow_up, follow_up_params=follow_up_params
         )
+        if result.band is confidence.Band.NONE and self.min_score > 0:
+            return []
+        return result.hits
 
-    def _hit(self, sentence: int, score: float, query_terms: frozenset[str]) -> Hit:
+    def respond(
+        self,
+        question: str,
+        top_k: int = 3,
+        offset: int = 0,
+        *,
+        thresholds: confidence.Thresholds | None = None,
+        follow_up: followup.PreviousTurn | None = None,
+        follow_up_params: followup.FollowUpParams | None = None,
+    ) -> SearchResult:
+        """Return the hits for `question` (as `search`, none withheld), each with its
+        confidence, and the band of the best sentence under `thresholds` (default: the
+        Retriever's). Without a usable confidence model the confidence is the coverage
+        (`ranking.confidence`) and the band is confident from `min_score` up, else none.
+        """
+        own = ranking.analyze(self.index, question)
+        plan = self._follow_up_plan(question, own, follow_up, follow_up_params)
+        query = own if plan is None else followup.carried_query(self.index, own, plan)
+        if not query.term_ids or top_k <= 0:
+            return SearchResult(confidence.Band.NONE, [], 0.0)
+        docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
+        if plan is not None:
+            docs, scores = followup.prefer_article(self.index, docs, scores, plan)
+        if len(docs) == 0:
+            return SearchResult(confidence.Band.NONE, [], 0.0)
+        # The confidence features look at the best NEIGHBOURS candidates, whatever top_k is.
+        docs, scores = self._distinct(docs, scores, max(offset + top_k, confidence.NEIGHBOURS))
+        rows = [0, *range(max(offset, 1), min(offset + top_k, len(docs)))]
+        sure = self._confidences(query, docs, scores, rows)
+        best = sure[0]
+        if own is not query:  # carried terms must not turn an answer into none
+            best = max(best, self._confidences(own, docs, scores, [0])[0])
+        if self.scorer is None:
+            band = confidence.Thresholds(self.min_score, self.min_score).band(best)
+        else:
+            band = (thresholds or self.thresholds).band(best)
+        hits = [
+            self._hit(int(docs[r]), float(scores[r]), frozenset(query.terms), c)
+            for r, c in zip(rows, sure, strict=True)
+            if r >= offset
+        ]
+        return SearchResult(band, self._marked(hits, question, query, plan), best)
+
+    def _distinct(
+        self, docs: np.ndarray, scores: np.ndarray, limit: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the first `limit` candidates whose normalized text was not seen before."""
+        kept: list[int] = []
+        seen_keys: set[int] = set()
+        for i in range(len(docs)):
+            key = int(self.index.sent_key[int(docs[i])])
+            if key not in seen_keys:
+                seen_keys.add(key)
+                kept.append(i)
+                if len(kept) == limit:
+                    break
+        return docs[kept], scores[kept]
+
+    def _confidences(
+        self, query: ranking.Query, docs: np.ndarray, scores: np.ndarray, rows: list[int]
+    ) -> list[float]:
+        """Return the confidence of the candidates at positions `rows`."""
+        if self.scorer is None or self.model is None:
+            return [ranking.confidence(self.index, query, int(docs[r])) for r in rows]
+        features = self.scorer.features(query, docs, scores, rows)
+        return [float(p) for p in self.model.probability(features)]
+
+    def _follow_up_plan(
+        self,
+        question: str,
+        query: ranking.Query,
+        previous: followup.PreviousTurn | None,
+        params: followup.FollowUpParams | None,
+    ) -> followup.FollowUpPlan | None:
+        """Return how to search `question` after `previous` (`followup.plan`), or None."""
+        if previous is None:
+            return None
+        alone = 0.0
+        if query.term_ids:
+            docs, _ = self.ranker.rank(query)
+            alone = ranking.confidence(self.index, query, int(docs[0])) if len(docs) else 0.0
+        article = followup.article_number(self.index, previous.article_id)
+        in_article = followup.article_coverage(self.index, query, article)
+        return followup.plan(question, previous, alone, in_article, params)
+
+    def _marked(
+        self,
+        hits: list[Hit],
+        question: str,
+        query: ranking.Query,
+        plan: followup.FollowUpPlan | None,
+    ) -> list[Hit]:
+        """Return `hits` with where their answer is (`answer_spans`) and the turn they follow."""
+        kind = answer_kind(question)
+        return [
+            replace(
+                hit,
+                answer_spans=answer_spans(hit.text, kind, query.tokens, hit.highlights),
+                follow_up_of=plan.previous_question if plan is not None else None,
+            )
+            for hit in hits
+        ]
+
+    def _hit(self, sentence: int, score: float, query_terms: frozenset[str], sure: float) -> Hit:
         index = self.index
         text = index.sentence_text(sentence)
         spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
@@ -151,6 +279,7 @@ class Retriever:
             highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
             context_before=self._neighbour(sentence, -1),
             context_after=self._neighbour(sentence, +1),
+            confidence=sure,
         )
 
     def _neighbour(self, sentence: int, step: int) -> str | None:

@@ -164,18 +164,6 @@ def train(
     return data
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the `train` subcommand's options on `parser`."""
-    parser.add_argument(
-        "--news", required=True, metavar="DIR", help="folder of SaudiNewsNet day .zip files"
-    )
-    parser.add_argument(
-        "--questions", type=int, default=PER_KIND, help=f"per kind (default: {PER_KIND})"
-    )
-    parser.add_argument("--seed", type=int, default=SEED, help=f"question draw (default: {SEED})")
-    parser.add_argument("--out", default=str(MODEL_PATH), metavar="FILE", help="model file")
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     """Build the news index, train the reranker on its training days and write the model."""
     started = time.perf_counter()
@@ -188,10 +176,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"error: no SaudiNewsNet day archives (.zip) in {args.news}", file=sys.stderr)
         return 1
     index = build(articles)
-    data = train(index, args.questions, args.seed, Path(args.out))
+    out = Path(args.out) if args.out else MODEL_PATH
+    per_kind = PER_KIND if args.questions is None else args.questions
+    data = train(index, per_kind, SEED if args.seed is None else args.seed, out)
     print(
         f"{len(articles)} articles, {index.n_sentences} sentences; "
         f"{len(data.groups)} questions, {len(data.rows)} candidates; "
-        f"model written to {args.out} in {time.perf_counter() - started:.0f} s"
+        f"model written to {out} in {time.perf_counter() - started:.0f} s"
     )
     return 0

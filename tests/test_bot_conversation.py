@@ -79,7 +79,14 @@ async def test_commands_menu_is_registered_in_arabic(fake_botapi: FakeBotApi, co
     async with running_bot(bot_settings(fake_botapi, corpus, admin_ids=frozenset({42}))):
         pass
     default_menu = fake_botapi.commands[next(k for k in fake_botapi.commands if "42" not in k)]
-    assert {c["command"] for c in default_menu} == {"start", "help", "ask", "sources"}
+    assert {c["command"] for c in default_menu} == {
+        "start",
+        "help",
+        "ask",
+        "sources",
+        "privacy",
+        "new",
+    }
     assert all(re.search("[\u0600-\u06ff]", c["description"]) for c in default_menu)
     admin_menu = fake_botapi.commands[next(k for k in fake_botapi.commands if "42" in k)]
     assert {"stats", "reload"} <= {c["command"] for c in admin_menu}
@@ -249,6 +256,7 @@ async def test_failure_in_a_handler_gets_an_arabic_apology_and_no_traceback(
 
     async with running_bot(bot_settings(fake_botapi, corpus)) as application:
         live_retriever_of(application).current.search = broken_search
+        live_retriever_of(application).current.respond = broken_search
         fake_botapi.send_text("سؤال عن القمر")
         call = await fake_botapi.wait_for("sendMessage")
     assert call.params["text"] == replies.APOLOGY  # nothing of the error reaches the chat
