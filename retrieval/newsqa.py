@@ -14,7 +14,7 @@ import random
 import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +102,7 @@ def make_questions(
         if not keep(article):
             continue
         story = frozenset(by_title[normalize_for_comparison(article.title)]) | {a}
-        key = int(index.sent_key[s])
+        key: int | None = int(index.sent_key[s])
         words = text.split()
         headline = rng.sample(title_words, max(2, len(title_words) // 2))
         kind = rng.choice(kinds)
@@ -111,7 +111,8 @@ def make_questions(
             at = next((i for i, w in enumerate(words) if _NUMBER.fullmatch(w.strip("،.%"))), None)
             after = words[at + 1 : at + 3] if at is not None else []
             counted = content_words(" ".join(after))
-            if counted and not _YEAR.match(words[at]) and not any(map(_is_date, after)):
+            dated = at is None or _YEAR.match(words[at]) or any(map(_is_date, after))
+            if counted and not dated:
                 question = f"كم {' '.join(counted)} {' '.join(headline)}؟"
         elif kind == "date":
             at = next((i for i, w in enumerate(words) if _is_date(w)), None)
@@ -198,7 +199,7 @@ def day_of(article: Article) -> str:
     return Path(article.path).name
 
 
-def training_days(articles: list[Article]) -> frozenset[str]:
+def training_days(articles: Sequence[Article]) -> frozenset[str]:
     """Return the day archives of the training split: the first `TRAIN_DAY_FILES` by name."""
     days = sorted({day_of(a) for a in articles if a.path.endswith(".zip")})
     return frozenset(days[:TRAIN_DAY_FILES])

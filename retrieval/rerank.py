@@ -2,8 +2,9 @@
 
 The model is a LightGBM text file shipped in the package (`retrieval/models/reranker.txt`),
 reproduced by `python -m retrieval train` (retrieval/train.py) from questions generated on
-SaudiNewsNet. A missing or unreadable model, or one made for other features, costs one
-warning and leaves the hand-weighted ranking in place: answers never depend on it.
+SaudiNewsNet, and evaluated with numpy (retrieval/trees.py): serving never imports LightGBM.
+A missing or unreadable model, or one made for other features, costs one warning and leaves
+the hand-weighted ranking in place: answers never depend on it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import features
+from retrieval import features, trees
 from retrieval.index import CorpusIndex
 from retrieval.ranking import Candidates, Query, RankingParams
 
@@ -30,8 +31,8 @@ log = logging.getLogger(__name__)
 class LearnedReranker:
     """Reorders the best candidates of one index by a LightGBM model's scores."""
 
-    def __init__(self, booster: object, facts: features.IndexFacts) -> None:
-        self.booster = booster
+    def __init__(self, forest: trees.Forest, facts: features.IndexFacts) -> None:
+        self.forest = forest
         self.facts = facts
 
     def rerank(
@@ -45,8 +46,7 @@ class LearnedReranker:
         gains less on the Wikipedia yardstick than beside the hand ranking (docs/quality.md).
         """
         rows = features.matrix(index, query, found, params.rerank_depth, self.facts)
-        predicted = self.booster.predict(rows, num_threads=1)  # type: ignore[attr-defined]
-        combined = np.asarray(predicted, dtype=np.float64) + params.rerank_hand_weight * rows[:, 0]
+        combined = self.forest.predict(rows) + params.rerank_hand_weight * rows[:, 0]
         n = len(rows)
         order = np.lexsort((np.arange(n), -combined))
         docs = np.concatenate([found.docs[:n][order], found.docs[n:]])
@@ -56,24 +56,22 @@ class LearnedReranker:
 
 
 @functools.lru_cache(maxsize=4)
-def load_booster(path: Path) -> object | None:
-    """Return the LightGBM model at `path`, or None (after one warning) when it is missing,
-    unreadable or made for other features than `features.NAMES`.
+def load_forest(path: Path) -> trees.Forest | None:
+    """Return the model at `path`, or None (after one warning) when it is missing, unreadable
+    or made for other features than `features.NAMES`.
 
     Cached: every Retriever (one per reload) shares the parsed model of an unchanged path.
     """
     try:
-        import lightgbm
-
-        booster = lightgbm.Booster(model_str=path.read_text(encoding="utf-8"))
-    except Exception as exc:  # a damaged file may fail in many ways; all mean "no model"
+        forest = trees.read(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, trees.ModelFormatError) as exc:
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
         log.warning("reranker model %s unusable (%s); using the hand ranking", path, reason)
         return None
-    if tuple(booster.feature_name()) != features.NAMES:
-        log.warning("reranker model %s has other features; using the hand-weighted ranking", path)
+    if forest.feature_names != features.NAMES:
+        log.warning("reranker model %s has other features; using the hand ranking", path)
         return None
-    return booster
+    return forest
 
 
 def load(index: CorpusIndex, path: Path = MODEL_PATH) -> LearnedReranker | None:
@@ -81,7 +79,7 @@ def load(index: CorpusIndex, path: Path = MODEL_PATH) -> LearnedReranker | None:
     one or for a corpus of fewer than `MIN_ARTICLES` articles."""
     if len(index.articles) < MIN_ARTICLES:
         return None
-    booster = load_booster(path)
-    if booster is None:
+    forest = load_forest(path)
+    if forest is None:
         return None
-    return LearnedReranker(booster, features.IndexFacts.of(index))
+    return LearnedReranker(forest, features.IndexFacts.of(index))

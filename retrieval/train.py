@@ -13,6 +13,7 @@ deterministic mode make the model file the same on every run.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 import zipfile
@@ -127,7 +128,7 @@ def training_set(
 
 def fit(data: TrainingSet, rounds: int = ROUNDS) -> str:
     """Return the LightGBM lambdarank model trained on `data`, in LightGBM's text format."""
-    import lightgbm
+    import lightgbm  # only training needs it (the `train` extra)
 
     dataset = lightgbm.Dataset(
         data.rows,
@@ -167,6 +168,9 @@ def train(
 def cmd_train(args: argparse.Namespace) -> int:
     """Build the news index, train the reranker on its training days and write the model."""
     started = time.perf_counter()
+    if importlib.util.find_spec("lightgbm") is None:
+        print("error: training needs LightGBM: pip install '.[train]'", file=sys.stderr)
+        return 1
     try:
         articles = newsqa.read_news(Path(args.news))
     except (OSError, ValueError, zipfile.BadZipFile) as exc:

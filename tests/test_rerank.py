@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import features, ranking, rerank, train
+from retrieval import features, ranking, rerank, train, trees
 from retrieval.corpus import Article
 from retrieval.index import CorpusIndex, build
 from retrieval.search import Retriever
@@ -74,16 +74,24 @@ def test_training_twice_writes_the_same_model(index: CorpusIndex, model: Path, t
 def test_a_saved_and_loaded_model_answers_like_the_trained_one(
     index: CorpusIndex, model: Path, tmp_path: Path
 ):
-    import lightgbm
-
-    trained = rerank.LearnedReranker(
-        lightgbm.Booster(model_file=str(model)), features.IndexFacts.of(index)
-    )
+    lightgbm = pytest.importorskip("lightgbm")
     copy = tmp_path / "copy.txt"
-    copy.write_text(trained.booster.model_to_string(), encoding="utf-8")
+    copy.write_text(lightgbm.Booster(model_file=str(model)).model_to_string(), encoding="utf-8")
     retriever = with_model(index, model)
     assert retriever.ranker.reranker is not None
     assert answers(with_model(index, copy)) == answers(retriever)
+
+
+def test_numpy_evaluates_the_model_as_lightgbm_does(index: CorpusIndex, model: Path):
+    lightgbm = pytest.importorskip("lightgbm")
+    for path in (model, rerank.MODEL_PATH):
+        text = path.read_text(encoding="utf-8")
+        rng = np.random.default_rng(5)
+        rows = rng.random((300, len(features.NAMES))) * rng.integers(0, 4, (300, 1))
+        rows[::7] = 0.0  # exact zeros take LightGBM's missing-value path when it has one
+        rows = rows.astype(np.float32)
+        expected = lightgbm.Booster(model_str=text).predict(rows)
+        np.testing.assert_allclose(trees.read(text).predict(rows), expected, rtol=0, atol=1e-9)
 
 
 def test_the_reranker_reorders_the_hand_ranking(index: CorpusIndex, model: Path):
@@ -92,13 +100,16 @@ def test_the_reranker_reorders_the_hand_ranking(index: CorpusIndex, model: Path)
     assert answers(learned) != answers(hand)
 
 
-@pytest.mark.parametrize("content", [None, "not a model\n", "tree\nnum_leaves=x\n"])
+@pytest.mark.parametrize(
+    "content",
+    [None, b"not a model\n", b"tree\nfeature_names=a b\n\nTree=0\nnum_leaves=x\n", b"\xff\xfe"],
+)
 def test_a_missing_or_corrupt_model_warns_once_and_ranks_by_hand(
-    index: CorpusIndex, tmp_path: Path, caplog: pytest.LogCaptureFixture, content: str | None
+    index: CorpusIndex, tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes | None
 ):
     path = tmp_path / "reranker.txt"
     if content is not None:
-        path.write_text(content, encoding="utf-8")
+        path.write_bytes(content)
     with caplog.at_level(logging.WARNING, logger="retrieval.rerank"):
         assert rerank.load(index, path) is None
     warnings = [r for r in caplog.records if r.name == "retrieval.rerank"]
@@ -120,7 +131,7 @@ def test_a_model_for_other_features_is_refused(
 def test_the_shipped_model_is_readable_and_uses_these_features(index: CorpusIndex):
     reranker = rerank.load(index)
     assert reranker is not None
-    assert tuple(reranker.booster.feature_name()) == features.NAMES
+    assert reranker.forest.feature_names == features.NAMES
 
 
 def test_features_are_one_row_per_candidate_and_finite(index: CorpusIndex):
