@@ -126,6 +126,10 @@ def main() -> None:
     )
     train = training_days(articles)
     questions = make_questions(index, args.questions, keep=lambda a: day_of(a) not in train)
+    # A story can run over several days: also leave out those that appeared on a training day.
+    questions = [
+        q for q in questions if all(day_of(index.articles[a]) not in train for a in q.story)
+    ]
     print(f"questions from the {len(days(articles)) - len(train)} day files not trained on")
     for kind in KINDS:
         example = next(q.text for q in questions if q.kind == kind)

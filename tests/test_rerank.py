@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import features, ranking, rerank, train, trees
+from retrieval import features, newsqa, ranking, rerank, train, trees
 from retrieval.corpus import Article
 from retrieval.index import CorpusIndex, build
 from retrieval.search import Retriever
@@ -153,3 +153,27 @@ def test_bad_input_never_raises_with_the_reranker(index: CorpusIndex):
     retriever = Retriever(index, ranking_params=replace(ranking.RankingParams(), rerank_depth=50))
     for question in ["", "؟", "من", "x" * 5000, "\x00\u200f", "كم " * 300, "الرياض"]:
         retriever.search(question, top_k=3)
+
+
+def test_training_questions_come_only_from_the_training_days() -> None:
+    days = [f"2015-07-{d}.zip" for d in range(10, 22)]  # twelve day archives
+    articles = [
+        Article(
+            id=f"{day}-{i}",
+            title=f"حملة تطعيم في {city}",
+            path=day,
+            text=TEXT.format(n=100 + i * 37 + d * 1000, city=f"{city} {d}"),
+        )
+        for d, day in enumerate(days)
+        for i, city in enumerate(CITIES[:2])
+    ]
+    index = build(articles)
+    train_days = newsqa.training_days(index.articles)
+    assert train_days == frozenset(days[: newsqa.TRAIN_DAY_FILES])
+    questions = newsqa.make_questions(
+        index, 10, kinds=train.TRAIN_KINDS, keep=lambda a: newsqa.day_of(a) in train_days
+    )
+    assert questions
+    for q in questions:
+        (source,) = np.flatnonzero(index.sent_key == q.sentence_key)
+        assert newsqa.day_of(index.articles[int(index.sent_article[source])]) in train_days
