@@ -8,8 +8,8 @@ reach, the ranking score, the margin over the best candidate that is not a copy 
 sentence, how many of the best candidates share its article, and, when the learned reranker
 ordered them, its own score of the sentence and its margin over the best competitor. A
 logistic model over them, mapped through an isotonic calibration, estimates the probability
-that the sentence answers the question (benchmarks/confidence_train.py fits it on generated SaudiNewsNet questions;
-docs/quality.md).
+that the sentence answers the question (benchmarks/confidence_train.py fits it on generated
+SaudiNewsNet questions; docs/quality.md).
 
 The model ships as a small JSON file evaluated with numpy, so serving needs no learning
 library. It names the features it was fitted on (a subset of `FEATURES`: a file of an older
@@ -23,7 +23,7 @@ import functools
 import json
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -42,6 +42,7 @@ READABLE_FORMATS = (1, 2)
 DEFAULT_CONFIDENT = 0.3
 DEFAULT_UNCERTAIN = 0.05
 NEIGHBOURS = 10  # candidates looked at for the margin and the article share
+TermCache = dict[int, set[int]]  # a sentence's distinct term ids, read once per question
 
 FEATURES = (
     "coverage_sentence",  # idf-weighted share of the question's terms in the sentence
@@ -240,11 +241,13 @@ class Scorer:
         coverage = [(v * idf[:, None]).sum(axis=0) / total for v in views]
         reached = _weights(index.sentences, ids, sentences).sum(axis=0)
         possible = float(self.term_max[ids].sum()) if ids else 0.0
-        rivals = [self._competitors(docs, r) for r in rows]
-        competitor = np.array([float(scores[c[0]]) if c else 0.0 for c in rivals])
+        terms: TermCache = {}
+        in_order = range(min(len(docs), NEIGHBOURS))
+        rivals = [self._first_rival(docs, r, in_order, terms) for r in rows]
+        competitor = np.array([0.0 if c is None else float(scores[c]) for c in rivals])
         near = index.sent_article[docs[:NEIGHBOURS]]
         same_article = [float(np.mean(near == index.sent_article[s])) for s in sentences]
-        own, margin = _learned(learned or {}, docs, rows, rivals)
+        own, margin = self._learned(learned or {}, docs, rows, terms)
         columns = [
             *coverage,
             reached / possible if possible > 0 else np.zeros(len(rows)),
@@ -256,20 +259,36 @@ class Scorer:
         ]
         return np.column_stack(columns).astype(np.float64)
 
-    def _competitors(self, docs: np.ndarray, row: int) -> list[int]:
-        """Return the positions among the first `NEIGHBOURS` candidates that are not a copy
-        of candidate `row` (sharing less than half of their distinct terms: another paper's
-        wording of the same news is no competitor), best first."""
-        mine = self._terms(int(docs[row]))
-        found = []
-        for i in range(min(len(docs), NEIGHBOURS)):
-            if i == row:
-                continue
-            theirs = self._terms(int(docs[i]))
+    def _learned(
+        self, learned: Mapping[int, float], docs: np.ndarray, rows: list[int], terms: TermCache
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the reranker's score of each row's sentence and its margin over the best
+        scored competitor; NaN where the reranker did not score the sentence or any rival."""
+        near = [i for i in range(min(len(docs), NEIGHBOURS)) if int(docs[i]) in learned]
+        by_score = sorted(near, key=lambda i: -learned[int(docs[i])])
+        own = np.array([learned.get(int(docs[r]), math.nan) for r in rows])
+        rivals = [self._first_rival(docs, r, by_score, terms) for r in rows]
+        best = np.array([math.nan if c is None else learned[int(docs[c])] for c in rivals])
+        return own, own - best
+
+    def _first_rival(
+        self, docs: np.ndarray, row: int, order: Iterable[int], terms: TermCache
+    ) -> int | None:
+        """Return the first position in `order` whose candidate is not a copy of candidate
+        `row` (sharing less than half of their distinct terms: another paper's wording of the
+        same news is no competitor), or None. `terms` caches each sentence's terms."""
+        mine = self._cached_terms(int(docs[row]), terms)
+        for i in order:
+            theirs = self._cached_terms(int(docs[i]), terms)
             union = len(mine | theirs)
-            if union and len(mine & theirs) / union < 0.5:
-                found.append(i)
-        return found
+            if i != row and union and len(mine & theirs) / union < 0.5:
+                return i
+        return None
+
+    def _cached_terms(self, sentence: int, terms: TermCache) -> set[int]:
+        if sentence not in terms:
+            terms[sentence] = self._terms(sentence)
+        return terms[sentence]
 
     def _terms(self, sentence: int) -> set[int]:
         ptr = self.index.sent_token_ptr
@@ -280,19 +299,6 @@ class Scorer:
             return 0
         indptr = self.index.sentences.weights.indptr
         return int(indptr[term + 1] - indptr[term])
-
-
-def _learned(
-    learned: Mapping[int, float], docs: np.ndarray, rows: list[int], rivals: list[list[int]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the reranker's score of each row's sentence and its margin over the best
-    scored competitor; NaN where the reranker did not score the sentence or any rival."""
-    own = np.array([learned.get(int(docs[r]), math.nan) for r in rows])
-    best = [
-        max((learned[int(docs[i])] for i in c if int(docs[i]) in learned), default=math.nan)
-        for c in rivals
-    ]
-    return own, own - np.array(best)
 
 
 def _idf(n: int, df: int) -> float:
