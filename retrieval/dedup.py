@@ -1,0 +1,263 @@
+"""Near-duplicate sentences and articles: the same news reprinted by several papers.
+
+Papers reprint wire stories in slightly different words, so one fact turns up as several
+sentences whose sets of analyzed terms mostly agree. Each sentence gets a *cluster id* and
+each article a *story id*; copies share it. Search shows one sentence per cluster and names
+the other papers that carried it.
+
+How (all vectorised over the token arrays the index keeps, no loop over sentences):
+1. MinHash: each term gets `N_HASHES` hash values derived from the CRC-32 of its text (not
+   its id, which changes when the vocabulary grows); a sentence's signature is the minimum
+   of each over its terms, and an article's is the minimum over its sentences (the MinHash
+   of a union). Two signatures agree on a hash with probability = the Jaccard similarity
+   of the two term sets.
+2. LSH: signatures are cut into `BANDS` bands of `ROWS` hashes; sentences whose band agrees
+   are sorted next to each other (ties ordered by the next band, so the closest are
+   neighbours) and each neighbouring pair is a candidate.
+3. A candidate pair is kept when its signatures agree on at least `threshold` of the hashes
+   (the estimated Jaccard similarity); sentences with the same words in the same order
+   (`sent_key`) are always joined. Clusters are the connected components.
+4. A cluster is named by the smallest key among its members (`sent_key` for sentences, a
+   hash of the article id for articles): content-derived, so the same corpus gives the
+   same ids however it was assembled, and an update leaves unrelated clusters' ids alone.
+
+Thresholds and the sizes below were measured with benchmarks/duplicates_check.py
+(docs/quality.md, "One story, one answer").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+N_HASHES = 24
+ROWS = 3
+BANDS = N_HASHES // ROWS
+# Least estimated Jaccard similarity of the analyzed terms of two copies of a sentence.
+SENTENCE_THRESHOLD = 0.5
+# ... and of the whole texts of two copies of an article (one story).
+STORY_THRESHOLD = 0.5
+# Sentences with fewer distinct terms are too short to call copies ("وقال الوزير"); they
+# join a cluster only with the very same words (`sent_key`).
+MIN_TERMS = 4
+# Two shown sentences sharing this share of their distinct terms are near-copies: the line
+# benchmarks/duplicates_check.py draws, checked exactly at query time.
+NEAR_COPY = 0.6
+_SEED = 15
+_ROUNDS = 3
+_NO_HASH = np.iinfo(np.uint32).max
+
+
+def term_hashes(terms: Sequence[str]) -> np.ndarray:
+    """Return the N_HASHES × len(terms) uint32 MinHash values of each term.
+
+    Derived from each term's text with multiply-shift hashing, so a term hashes alike in
+    every index whatever its id.
+    """
+    base = np.fromiter(
+        (zlib.crc32(t.encode("utf-8")) for t in terms), dtype=np.uint64, count=len(terms)
+    )
+    rng = np.random.default_rng(_SEED)
+    multipliers = rng.integers(1, 2**63, N_HASHES, dtype=np.uint64) | np.uint64(1)
+    offsets = rng.integers(0, 2**63, N_HASHES, dtype=np.uint64)
+    mixed = multipliers[:, None] * base[None, :] + offsets[:, None]  # wraps modulo 2**64
+    return (mixed >> np.uint64(32)).astype(np.uint32)
+
+
+def signatures(hashes: np.ndarray, token_terms: np.ndarray, token_ptr: np.ndarray) -> np.ndarray:
+    """Return the MinHash signatures (N_HASHES × n_docs, uint32) of documents whose term
+    ids are token_terms[token_ptr[d]:token_ptr[d + 1]]; an empty document gets all-max."""
+    n_docs = len(token_ptr) - 1
+    result = np.full((hashes.shape[0], n_docs), _NO_HASH, dtype=np.uint32)
+    filled = np.flatnonzero(np.diff(token_ptr) > 0)
+    if len(filled) == 0:
+        return result
+    starts = token_ptr[filled]
+    for j in range(hashes.shape[0]):
+        result[j, filled] = np.minimum.reduceat(hashes[j][token_terms], starts)
+    return result
+
+
+def grouped_signatures(signature: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Return the signatures of groups of documents (`group` ascending): the MinHash of the
+    union of their terms, so no token is read twice."""
+    result = np.full((signature.shape[0], n_groups), _NO_HASH, dtype=np.uint32)
+    if len(group) == 0:
+        return result
+    firsts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    result[:, group[firsts]] = np.minimum.reduceat(signature, firsts, axis=1)
+    return result
+
+
+def _candidate_pairs(signature: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Return (2, n) pairs of eligible documents whose signatures agree on a whole band:
+    neighbours once sorted by the band."""
+    docs = np.flatnonzero(eligible)
+    pairs = [np.empty((2, 0), dtype=np.int64)]
+    for band in range(BANDS):
+        key = np.zeros(len(docs), dtype=np.uint64)
+        for row in signature[band * ROWS : (band + 1) * ROWS]:
+            key = key * np.uint64(0x9E3779B97F4A7C15) + row[docs]  # wraps modulo 2**64
+        order = np.argsort(key)
+        same = key[order[1:]] == key[order[:-1]]
+        pairs.append(np.stack([docs[order[:-1][same]], docs[order[1:][same]]]))
+    found = np.concatenate(pairs, axis=1)
+    return np.unique(found, axis=1) if found.shape[1] else found
+
+
+def _agreement(signature: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Return the share of hashes on which the signatures of left[i] and right[i] agree
+    (the estimated Jaccard similarity of their term sets)."""
+    agree = np.zeros(len(left), dtype=np.int32)
+    for row in signature:
+        agree += row[left] == row[right]
+    result: np.ndarray = agree / signature.shape[0]
+    return result
+
+
+def _identical_pairs(keys: np.ndarray) -> np.ndarray:
+    """Return (2, n) document pairs with the same key (neighbours after sorting)."""
+    order = np.argsort(keys, kind="stable")
+    same = keys[order[1:]] == keys[order[:-1]]
+    return np.stack([order[:-1][same], order[1:][same]])
+
+
+def clusters(
+    signature: np.ndarray,
+    keys: np.ndarray,
+    eligible: np.ndarray,
+    threshold: float,
+) -> np.ndarray:
+    """Return the cluster id of each document: the key of its cluster's centre.
+
+    Documents with equal keys share a cluster. Eligible documents whose signatures agree on
+    at least `threshold` of the hashes are linked; in each connected component the member
+    with the smallest key is the centre, and only the members that agree with the centre
+    itself join it, so a chain of ever more different sentences («met A», «met B», …) does
+    not become one cluster. The others are grouped again the same way, up to `_ROUNDS`
+    times; a document left over keeps its own key.
+    """
+    n = len(keys)
+    candidates = _candidate_pairs(signature, eligible)
+    linked = candidates[:, _agreement(signature, *candidates) >= threshold]
+    identical = _identical_pairs(keys)
+    result = keys.astype(np.int64, copy=True)
+    free = np.ones(n, dtype=bool)
+    for _ in range(_ROUNDS):
+        links = linked[:, free[linked[0]] & free[linked[1]]]
+        if not links.size:
+            break
+        centre = _centres(np.concatenate([links, identical], axis=1), keys)
+        joins = free & (_agreement(signature, np.arange(n), centre) >= threshold)
+        result[joins] = keys[centre[joins]]
+        free[joins] = False
+        free[centre[joins]] = False
+        _join_neighbours(linked, result, free)
+    return result
+
+
+def _join_neighbours(linked: np.ndarray, result: np.ndarray, free: np.ndarray) -> None:
+    """Put each free document linked to a clustered one into that cluster (the smallest id
+    when there are several): one hop from a member, so clusters stay tight."""
+    both = np.concatenate([linked, linked[::-1]], axis=1)
+    hop = both[:, free[both[0]] & ~free[both[1]]]
+    if not hop.size:
+        return
+    best = np.full(len(result), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, hop[0], result[hop[1]])
+    joined = np.unique(hop[0])
+    result[joined] = best[joined]
+    free[joined] = False
+
+
+def _centres(edges: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Return, for each document, the member of its connected component (over `edges`)
+    with the most links, or on a tie the smallest key."""
+    n = len(keys)
+    graph = sparse.coo_matrix((np.ones(edges.shape[1]), (edges[0], edges[1])), shape=(n, n))
+    n_components, labels = csgraph.connected_components(graph, directed=False)
+    degree = np.bincount(edges.ravel(), minlength=n)
+    order = np.lexsort((keys, -degree, labels))
+    firsts = order[np.r_[True, labels[order[1:]] != labels[order[:-1]]]]
+    centre = np.empty(n_components, dtype=np.int64)
+    centre[labels[firsts]] = firsts
+    result: np.ndarray = centre[labels]
+    return result
+
+
+def is_near_copy(a: frozenset[int], b: frozenset[int]) -> bool:
+    """Return whether two sentences' term sets have a Jaccard similarity of at least
+    NEAR_COPY (exact; the clusters estimate it): the check search runs on what it shows."""
+    common = len(a & b)
+    return common > 0 and common >= NEAR_COPY * (len(a) + len(b) - common)
+
+
+def article_keys(article_ids: Sequence[str]) -> np.ndarray:
+    """Return a 63-bit hash of each article id, the same in every process: story names."""
+    return np.fromiter(
+        (
+            int.from_bytes(hashlib.blake2b(a.encode("utf-8"), digest_size=8).digest(), "little")
+            & 0x7FFF_FFFF_FFFF_FFFF
+            for a in article_ids
+        ),
+        dtype=np.int64,
+        count=len(article_ids),
+    )
+
+
+def sentence_clusters(
+    terms: Sequence[str],
+    token_terms: np.ndarray,
+    sent_token_ptr: np.ndarray,
+    sent_key: np.ndarray,
+    distinct_terms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (cluster id of each sentence, the sentences' MinHash signatures).
+
+    `token_terms` index `terms`; sentence i has `distinct_terms[i]` distinct terms. The
+    signatures are returned so that story ids can be derived from them without re-reading
+    the tokens.
+    """
+    signature = signatures(term_hashes(terms), token_terms, sent_token_ptr)
+    eligible = distinct_terms >= MIN_TERMS
+    return clusters(signature, sent_key, eligible, SENTENCE_THRESHOLD), signature
+
+
+def story_ids(
+    sentence_signature: np.ndarray,
+    sent_article: np.ndarray,
+    article_ids: Sequence[str],
+    distinct_terms: np.ndarray,
+) -> np.ndarray:
+    """Return the story id of each article: copies of one story (estimated Jaccard of their
+    texts' terms at least STORY_THRESHOLD) share it."""
+    n_articles = len(article_ids)
+    signature = grouped_signatures(sentence_signature, sent_article, n_articles)
+    eligible = distinct_terms >= MIN_TERMS
+    return clusters(signature, article_keys(article_ids), eligible, STORY_THRESHOLD)
+
+
+class ClusterMembers:
+    """The sentences of each cluster of more than one, to list a shown sentence's copies."""
+
+    def __init__(self, cluster: np.ndarray) -> None:
+        order = np.argsort(cluster, kind="stable")
+        ids = cluster[order]
+        shared = np.zeros(len(ids), dtype=bool)
+        shared[1:] |= ids[1:] == ids[:-1]
+        shared[:-1] |= ids[1:] == ids[:-1]
+        self._sentences = order[shared]
+        self._ids = ids[shared]
+
+    def members(self, cluster_id: int) -> np.ndarray:
+        """Return the sentences of cluster `cluster_id` in index order (empty for a cluster
+        of one)."""
+        lo = int(np.searchsorted(self._ids, cluster_id, side="left"))
+        hi = int(np.searchsorted(self._ids, cluster_id, side="right"))
+        result: np.ndarray = self._sentences[lo:hi]
+        return result
