@@ -15,7 +15,8 @@ and reports Hit@1, Hit@3 and MRR@10 of the source sentence, where the sentence o
 it found in another paper counts (`Hit.also`, when the code has it, and only when the
 shown sentence shares half of its terms), so that collapsing copies can be seen not to cost
 answers. The persisted index goes to `--index-dir` (default
-`<corpus>/.index`); nothing is written into the repository.
+`<corpus>/.index`); nothing is written into the repository. `--clusters-only` shows what the
+index's clusters do without search's exact check of the shown sentences.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
+import math
 import statistics
 import sys
 import time
@@ -34,7 +36,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from news_quality_check import NewsQuestion, is_copy, make_questions  # noqa: E402
 
-from retrieval import analyzer, store  # noqa: E402
+from retrieval import analyzer, dedup, store  # noqa: E402
 from retrieval.index import CorpusIndex  # noqa: E402
 from retrieval.search import Hit, Retriever  # noqa: E402
 
@@ -136,7 +138,14 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True, help="the imported SaudiNewsNet")
     parser.add_argument("--index-dir", type=Path, help="persisted index (default CORPUS/.index)")
     parser.add_argument("--questions", type=int, default=300, help="questions of each kind")
+    parser.add_argument(
+        "--clusters-only",
+        action="store_true",
+        help="collapse by the index's clusters alone, without search's exact check",
+    )
     args = parser.parse_args()
+    if args.clusters_only:
+        dedup.NEAR_COPY = math.inf
     started = time.perf_counter()
     opened = store.open_index(args.corpus, args.index_dir)
     index = opened.index

@@ -5,24 +5,28 @@ sentences whose sets of analyzed terms mostly agree. Each sentence gets a *clust
 each article a *story id*; copies share it. Search shows one sentence per cluster and names
 the other papers that carried it.
 
-How (all vectorised over the token arrays the index keeps, no loop over sentences):
+How (vectorised over the token arrays the index keeps; no loop over sentences):
 1. MinHash: each term gets `N_HASHES` hash values derived from the CRC-32 of its text (not
    its id, which changes when the vocabulary grows); a sentence's signature is the minimum
    of each over its terms, and an article's is the minimum over its sentences (the MinHash
-   of a union). Two signatures agree on a hash with probability = the Jaccard similarity
-   of the two term sets.
+   of a union). Two signatures agree on a hash with probability equal to the Jaccard
+   similarity of the two term sets.
 2. LSH: signatures are cut into `BANDS` bands of `ROWS` hashes; sentences whose band agrees
-   are sorted next to each other (ties ordered by the next band, so the closest are
-   neighbours) and each neighbouring pair is a candidate.
-3. A candidate pair is kept when its signatures agree on at least `threshold` of the hashes
-   (the estimated Jaccard similarity); sentences with the same words in the same order
-   (`sent_key`) are always joined. Clusters are the connected components.
-4. A cluster is named by the smallest key among its members (`sent_key` for sentences, a
-   hash of the article id for articles): content-derived, so the same corpus gives the
-   same ids however it was assembled, and an update leaves unrelated clusters' ids alone.
+   sort next to each other, and each neighbouring pair is a candidate. A candidate pair is
+   linked when the signatures agree on at least the threshold's share of all the hashes.
+3. Clusters without chains: in each connected component of the links, the member with the
+   most links is the centre, and only the members that agree with the centre itself join
+   it, then the free members linked to a joined one (one hop). Connected components alone
+   would chain «met A» to «met B» to «met C» into one cluster of hundreds of different
+   facts. What is left is grouped again the same way, `_ROUNDS` times at most. Sentences
+   with the same words in the same order (`sent_key`) always share a cluster.
+4. A cluster is named by its centre's key (`sent_key` for sentences, a hash of the article
+   id for articles): content-derived, so the same corpus gives the same ids however it was
+   assembled, and an update leaves unrelated clusters' ids alone.
 
-Thresholds and the sizes below were measured with benchmarks/duplicates_check.py
-(docs/quality.md, "One story, one answer").
+Search adds an exact check on what it shows (`is_near_copy`), for the pairs the estimate
+missed. The thresholds were measured with benchmarks/duplicates_check.py (docs/quality.md,
+"One story, one answer"); changing one changes the index: bump analyzer.ANALYZER_VERSION.
 """
 
 from __future__ import annotations
@@ -107,7 +111,10 @@ def _candidate_pairs(signature: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         same = key[order[1:]] == key[order[:-1]]
         pairs.append(np.stack([docs[order[:-1][same]], docs[order[1:][same]]]))
     found = np.concatenate(pairs, axis=1)
-    return np.unique(found, axis=1) if found.shape[1] else found
+    # A pair found in several bands is one link: unique over one int64 code per pair.
+    low, high = np.minimum(found[0], found[1]), np.maximum(found[0], found[1])
+    codes = np.unique(low * len(eligible) + high)
+    return np.stack([codes // len(eligible), codes % len(eligible)])
 
 
 def _agreement(signature: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -136,11 +143,8 @@ def clusters(
     """Return the cluster id of each document: the key of its cluster's centre.
 
     Documents with equal keys share a cluster. Eligible documents whose signatures agree on
-    at least `threshold` of the hashes are linked; in each connected component the member
-    with the smallest key is the centre, and only the members that agree with the centre
-    itself join it, so a chain of ever more different sentences («met A», «met B», …) does
-    not become one cluster. The others are grouped again the same way, up to `_ROUNDS`
-    times; a document left over keeps its own key.
+    at least `threshold` of the hashes are linked; the clusters are cut from the links as
+    the module docstring says (step 3). A document left alone keeps its own key.
     """
     n = len(keys)
     candidates = _candidate_pairs(signature, eligible)
@@ -153,7 +157,8 @@ def clusters(
         if not links.size:
             break
         centre = _centres(np.concatenate([links, identical], axis=1), keys)
-        joins = free & (_agreement(signature, np.arange(n), centre) >= threshold)
+        grouped = np.flatnonzero(free & (centre != np.arange(n)))
+        joins = grouped[_agreement(signature, grouped, centre[grouped]) >= threshold]
         result[joins] = keys[centre[joins]]
         free[joins] = False
         free[centre[joins]] = False
@@ -182,10 +187,14 @@ def _centres(edges: np.ndarray, keys: np.ndarray) -> np.ndarray:
     graph = sparse.coo_matrix((np.ones(edges.shape[1]), (edges[0], edges[1])), shape=(n, n))
     n_components, labels = csgraph.connected_components(graph, directed=False)
     degree = np.bincount(edges.ravel(), minlength=n)
-    order = np.lexsort((keys, -degree, labels))
-    firsts = order[np.r_[True, labels[order[1:]] != labels[order[:-1]]]]
+    most = np.zeros(n_components, dtype=np.int64)
+    np.maximum.at(most, labels, degree)
+    candidate_keys = np.where(degree == most[labels], keys, np.iinfo(np.int64).max)
+    smallest = np.full(n_components, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(smallest, labels, candidate_keys)
+    holders = np.flatnonzero(candidate_keys == smallest[labels])
     centre = np.empty(n_components, dtype=np.int64)
-    centre[labels[firsts]] = firsts
+    centre[labels[holders]] = holders  # equal keys are copies: any of them will do
     result: np.ndarray = centre[labels]
     return result
 
