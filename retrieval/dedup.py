@@ -263,7 +263,7 @@ class ClusterMembers:
         self._sentences = order[shared]
         self._ids = ids[shared]
 
-    def members(self, cluster_id: int) -> np.ndarray:
+    def of(self, cluster_id: int) -> np.ndarray:
         """Return the sentences of cluster `cluster_id` in index order (empty for a cluster
         of one)."""
         lo = int(np.searchsorted(self._ids, cluster_id, side="left"))

@@ -12,21 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import analyzer, dedup, ranking
+from retrieval import analyzer, ranking
+from retrieval.copies import Copies, Copy, Representative
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
-
-# Copies listed per hit: a boilerplate line may have hundreds.
-ALSO_LIMIT = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Copy:
-    """A near-copy of a shown sentence in another article (the same news in another paper)."""
-
-    sentence: int
-    article: Article
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +40,6 @@ class Hit:
     context_before: str | None = None
     context_after: str | None = None
     also: tuple[Copy, ...] = ()
-
-
-@dataclass(slots=True)
-class _Representative:
-    """A sentence chosen to be shown, and the near-copies folded into it at query time."""
-
-    sentence: int
-    score: float
-    terms: frozenset[int]
-    folded: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +71,7 @@ class Retriever:
         self.skipped = tuple(skipped)
         self.min_score = min_score
         self.ranker = ranking.Ranker(index, ranking_params or ranking.RankingParams())
-        self.copies = dedup.ClusterMembers(index.sent_cluster)
+        self.copies = Copies(index)
 
     @classmethod
     def from_articles(cls, articles: list[Article]) -> Retriever:
@@ -131,9 +111,9 @@ class Retriever:
     def search(self, question: str, top_k: int = 3, offset: int = 0) -> list[Hit]:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
-        Near-copies of a sentence (`CorpusIndex.sent_cluster`, identical texts included)
-        count once: the best-scoring is shown, with the others in `Hit.also`, and `offset`
-        counts clusters, so paging never repeats one. When the best sentence covers less
+        Near-copies of a sentence (retrieval/copies.py; identical texts included) count
+        once: the best-scoring is shown, with the others in `Hit.also`, and `offset` counts
+        what is shown, so paging never repeats a cluster. When the best sentence covers less
         than `min_score` of the question (`ranking.confidence`), the corpus holds no answer
         and the result is [], as it is for a question none of whose terms occur.
         """
@@ -143,48 +123,9 @@ class Retriever:
         docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
         if len(docs) == 0 or not self._answers(query, int(docs[0])):
             return []
-        shown = self._representatives(docs, scores, offset + top_k)[offset:]
+        shown = self.copies.representatives(docs, scores, offset + top_k)[offset:]
         query_terms = frozenset(query.terms)
         return [self._hit(rep, query_terms) for rep in shown]
-
-    def _representatives(
-        self, docs: np.ndarray, scores: np.ndarray, wanted: int
-    ) -> list[_Representative]:
-        """Return the first `wanted` sentences to show, one per near-copy cluster, best first.
-
-        A cluster is shown by its best-scoring ranked sentence or, on a tie, the earliest
-        published. A sentence whose terms overlap a shown one's as much as a copy's
-        (`dedup.NEAR_COPY`) but that the index put in another cluster is folded into it too.
-        """
-        best: dict[int, int] = {}
-        for i, cluster in enumerate(self.index.sent_cluster[docs].tolist()):
-            j = best.setdefault(cluster, i)
-            if scores[i] == scores[j] and self._published_key(docs[i]) < self._published_key(
-                docs[j]
-            ):
-                best[cluster] = i
-        shown: list[_Representative] = []
-        for i in best.values():
-            rep = _Representative(int(docs[i]), float(scores[i]), self._terms(int(docs[i])))
-            twin = next((s for s in shown if dedup.is_near_copy(rep.terms, s.terms)), None)
-            if twin is not None:
-                twin.folded.append(rep.sentence)
-            elif len(shown) == wanted:
-                break
-            else:
-                shown.append(rep)
-        return shown
-
-    def _terms(self, sentence: int) -> frozenset[int]:
-        """Return the set of term ids of `sentence`."""
-        ptr = self.index.sent_token_ptr
-        return frozenset(self.index.token_terms[ptr[sentence] : ptr[sentence + 1]].tolist())
-
-    def _published_key(self, sentence: int) -> tuple[bool, str, int]:
-        """Return a sort key putting the sentences of earlier-dated articles first (ISO
-        dates compare as text; undated last)."""
-        date = self.index.articles[int(self.index.sent_article[sentence])].date
-        return (not date, date or "", int(sentence))
 
     def _answers(self, query: ranking.Query, sentence: int) -> bool:
         """Return whether the best `sentence` covers enough of the question to answer it."""
@@ -192,7 +133,7 @@ class Retriever:
             self.min_score <= 0 or ranking.confidence(self.index, query, sentence) >= self.min_score
         )
 
-    def _hit(self, rep: _Representative, query_terms: frozenset[str]) -> Hit:
+    def _hit(self, rep: Representative, query_terms: frozenset[str]) -> Hit:
         index, sentence = self.index, rep.sentence
         text = index.sentence_text(sentence)
         spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
@@ -207,26 +148,8 @@ class Retriever:
             highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
             context_before=self._neighbour(sentence, -1),
             context_after=self._neighbour(sentence, +1),
-            also=self._also(sentence, rep.folded),
+            also=self.copies.also(rep),
         )
-
-    def _also(self, sentence: int, folded: list[int]) -> tuple[Copy, ...]:
-        """Return the copies of `sentence` (its cluster's and the `folded` sentences'
-        clusters') in other articles, one per article, earliest published first, at most
-        `ALSO_LIMIT`."""
-        index = self.index
-        members = {sentence, *folded}
-        for s in (sentence, *folded):
-            members.update(self.copies.members(int(index.sent_cluster[s])).tolist())
-        if len(members) < 2:
-            return ()
-        own = int(index.sent_article[sentence])
-        by_article: dict[int, int] = {}
-        for member in sorted(members, key=self._published_key):
-            by_article.setdefault(int(index.sent_article[member]), member)
-        by_article.pop(own, None)
-        copies = list(by_article.items())[:ALSO_LIMIT]
-        return tuple(Copy(member, index.articles[a]) for a, member in copies)
 
     def _neighbour(self, sentence: int, step: int) -> str | None:
         other = sentence + step
