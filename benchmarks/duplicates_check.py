@@ -11,10 +11,9 @@ Asks 300 headline questions («ما الذي» / «ماذا عن» + two thirds 
 
 that hold a near-duplicate pair: two sentences whose sets of analyzed terms have a Jaccard
 similarity of at least 0.6. It also asks the news check's number, date and overlap questions
-and reports Hit@1, Hit@3 and MRR@10 of the source sentence, where the sentence or a copy of
-it found in another paper counts (`Hit.also`, when the code has it, and only when the
-shown sentence shares half of its terms), so that collapsing copies can be seen not to cost
-answers. The persisted index goes to `--index-dir` (default
+and reports Hit@1, Hit@3 and MRR@10 of the source sentence, counted as the news check counts
+it (a copy found in another paper counts: `shown_key`), so that collapsing copies can be
+seen not to cost answers. The persisted index goes to `--index-dir` (default
 `<corpus>/.index`); nothing is written into the repository. `--clusters-only` shows what the
 index's clusters do without search's exact check of the shown sentences.
 """
@@ -34,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from news_quality_check import NewsQuestion, is_copy, make_questions  # noqa: E402
+from news_quality_check import NewsQuestion, make_questions, shown_key  # noqa: E402
 
 from retrieval import analyzer, dedup, store  # noqa: E402
 from retrieval.index import CorpusIndex  # noqa: E402
@@ -81,17 +80,11 @@ def archived_view(index: CorpusIndex) -> CorpusIndex:
 
 
 def source_rank(retriever: Retriever, question: NewsQuestion) -> int | None:
-    """Return the 1-based rank of the first hit that shows the question's source sentence:
-    its text, or a copy of it (listed in the hit's `also`, when the code has it) whose shown
-    text shares at least half of the distinct terms (`is_copy`); None when none does."""
-    keys = retriever.index.sent_key
-    for rank, hit in enumerate(retriever.search(question.text, top_k=10), start=1):
-        if int(keys[hit.sentence]) == question.sentence_key:
-            return rank
-        copies = [int(keys[c.sentence]) for c in getattr(hit, "also", ())]
-        if question.sentence_key in copies and is_copy(hit.text, question.sentence_terms):
-            return rank
-    return None
+    """Return the 1-based rank of the first hit showing the question's source sentence (or
+    a copy of it, as the news check counts: `shown_key`), or None."""
+    hits = retriever.search(question.text, top_k=10)
+    keys = [shown_key(retriever.index, hit, question) for hit in hits]
+    return keys.index(question.sentence_key) + 1 if question.sentence_key in keys else None
 
 
 def duplicates(retriever: Retriever, questions: list[NewsQuestion]) -> None:
