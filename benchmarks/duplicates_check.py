@@ -137,8 +137,8 @@ def main() -> None:
         help="collapse by the index's clusters alone, without search's exact check",
     )
     args = parser.parse_args()
-    if args.clusters_only:
-        dedup.NEAR_COPY = math.inf
+    if args.clusters_only:  # every member of a cluster hidden, nothing else
+        dedup.NEAR_COPY, dedup.COPY = math.inf, 0.0
     started = time.perf_counter()
     opened = store.open_index(args.corpus, args.index_dir)
     index = opened.index

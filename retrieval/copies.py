@@ -2,9 +2,10 @@
 
 The index names near-copies (`CorpusIndex.sent_cluster`, retrieval/dedup.py). At question
 time `Copies.representatives` keeps one sentence per cluster, the best-scoring or on a tie
-the earliest published, and folds in a sentence whose terms overlap a shown one's as much
-as a copy's (`dedup.is_near_copy`) when the index's estimate kept them apart. `Copies.also`
-lists the other articles holding a shown sentence's copies, for `Hit.also`.
+the earliest published, checking exactly what the index estimated: a member that does not
+copy the shown sentence (`dedup.is_copy`) is shown on its own, and a sentence of another
+cluster that nearly copies a shown one (`dedup.is_near_copy`) is hidden behind it.
+`Copies.also` lists the other articles holding a shown sentence's copies, for `Hit.also`.
 """
 
 from __future__ import annotations
@@ -65,42 +66,50 @@ class Copies:
         self, docs: np.ndarray, scores: np.ndarray, wanted: int
     ) -> list[Representative]:
         """Return the first `wanted` ranked sentences to show (`docs` best first), one per
-        cluster: its best-scoring sentence or, on a tie, the earliest published."""
-        best: dict[int, int] = {}
-        score_of, published = scores.tolist(), self._published[docs].tolist()
-        for i, cluster in enumerate(self.index.sent_cluster[docs].tolist()):
-            j = best.setdefault(cluster, i)
-            if score_of[i] == score_of[j] and published[i] < published[j]:
-                best[cluster] = i
+        story: a sentence is hidden behind a shown one of its cluster that it copies
+        (`dedup.is_copy`) or behind any shown one it nearly copies (`dedup.is_near_copy`).
+        Among equal scores the earliest published comes first, so it is the one shown."""
+        order = np.lexsort((self._published[docs], -scores))
+        clusters = self.index.sent_cluster[docs].tolist()
+        first_of: dict[int, Representative] = {}
         shown: list[Representative] = []
-        for i in best.values():
-            rep = Representative(int(docs[i]), score_of[i], self._terms(int(docs[i])))
-            twin = next((s for s in shown if dedup.is_near_copy(rep.terms, s.terms)), None)
-            if twin is not None:
-                twin.folded.append(rep.sentence)
-            elif len(shown) == wanted:
+        for i in order.tolist():
+            terms = self._terms(int(docs[i]))
+            mine = first_of.get(clusters[i])
+            if mine is None or not dedup.is_copy(terms, mine.terms):
+                mine = next((s for s in shown if dedup.is_near_copy(terms, s.terms)), None)
+            if mine is not None:
+                mine.folded.append(int(docs[i]))
+                continue
+            if len(shown) == wanted:
                 break
-            else:
-                shown.append(rep)
+            rep = Representative(int(docs[i]), float(scores[i]), terms)
+            shown.append(rep)
+            first_of.setdefault(clusters[i], rep)
         return shown
 
     def also(self, rep: Representative) -> tuple[Copy, ...]:
-        """Return the copies of a shown sentence (its cluster's and those of the sentences
-        folded into it) in other articles: one per article, earliest published first, at
-        most ALSO_LIMIT."""
+        """Return the copies of a shown sentence in other articles: the sentences folded
+        into it and the members of their clusters that copy it (`dedup.is_copy`), one per
+        article, earliest published first, at most ALSO_LIMIT."""
         index = self.index
         own = (rep.sentence, *rep.folded)
         parts = [self.members.of(int(index.sent_cluster[s])) for s in own]
         members = np.unique(np.concatenate([np.asarray(own, dtype=np.int64), *parts]))
         if len(members) < 2:
             return ()
-        members = members[np.argsort(self._published[members], kind="stable")]
-        articles = index.sent_article[members]
-        _, first = np.unique(articles, return_index=True)
-        first.sort()  # each article's earliest copy, in publication order
-        home = int(index.sent_article[rep.sentence])
-        copies = [(int(articles[i]), int(members[i])) for i in first if articles[i] != home]
-        return tuple(Copy(s, index.articles[a]) for a, s in copies[:ALSO_LIMIT])
+        folded = set(rep.folded)
+        seen = {int(index.sent_article[rep.sentence])}
+        copies: list[Copy] = []
+        for s in members[np.argsort(self._published[members], kind="stable")].tolist():
+            article = int(index.sent_article[s])
+            if article in seen or not (s in folded or dedup.is_copy(self._terms(s), rep.terms)):
+                continue
+            seen.add(article)
+            copies.append(Copy(s, index.articles[article]))
+            if len(copies) == ALSO_LIMIT:
+                break
+        return tuple(copies)
 
     def _terms(self, sentence: int) -> frozenset[int]:
         """Return the set of term ids of `sentence`."""

@@ -52,6 +52,10 @@ MIN_TERMS = 4
 # Two shown sentences sharing this share of their distinct terms are near-copies: the line
 # benchmarks/duplicates_check.py draws, checked exactly at query time.
 NEAR_COPY = 0.6
+# A member of a cluster is a copy of the shown sentence (hidden, and named in `Hit.also`)
+# only if it shares this much with it exactly: a cluster's estimate and one-hop joins may
+# hold a sentence that says something else.
+COPY = 0.5
 _SEED = 15
 _ROUNDS = 3
 _NO_HASH = np.iinfo(np.uint32).max
@@ -199,11 +203,23 @@ def _centres(edges: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return result
 
 
-def is_near_copy(a: frozenset[int], b: frozenset[int]) -> bool:
-    """Return whether two sentences' term sets have a Jaccard similarity of at least
-    NEAR_COPY (exact; the clusters estimate it): the check search runs on what it shows."""
+def overlaps(a: frozenset[int], b: frozenset[int], share: float) -> bool:
+    """Return whether two term sets have an exact Jaccard similarity of at least `share`
+    (equal sets always do, even empty ones)."""
     common = len(a & b)
-    return common > 0 and common >= NEAR_COPY * (len(a) + len(b) - common)
+    return a == b or (common > 0 and common >= share * (len(a) + len(b) - common))
+
+
+def is_near_copy(a: frozenset[int], b: frozenset[int]) -> bool:
+    """Return whether two sentences' term sets overlap at least NEAR_COPY (exact; the
+    clusters estimate it): search never shows two such sentences."""
+    return overlaps(a, b, NEAR_COPY)
+
+
+def is_copy(a: frozenset[int], b: frozenset[int]) -> bool:
+    """Return whether a member of a shown sentence's cluster overlaps it at least COPY
+    (exact): only then is it hidden behind it and named as a copy of it."""
+    return overlaps(a, b, COPY)
 
 
 def article_keys(article_ids: Sequence[str]) -> np.ndarray:
