@@ -86,8 +86,9 @@ def signatures(hashes: np.ndarray, token_terms: np.ndarray, token_ptr: np.ndarra
     if len(filled) == 0:
         return result
     starts = token_ptr[filled]
+    tokens = token_terms.astype(np.intp)  # take() with native indices: no conversion per hash
     for j in range(hashes.shape[0]):
-        result[j, filled] = np.minimum.reduceat(hashes[j][token_terms], starts)
+        result[j, filled] = np.minimum.reduceat(hashes[j].take(tokens), starts)
     return result
 
 
