@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from retrieval.formats import DEFAULT_MAX_UPLOAD_BYTES
+
 # BotFather tokens are "<bot id>:<secret>"; the secret is 35 URL-safe characters today.
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
@@ -23,6 +25,8 @@ _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Where the bot remembers the updates it handled, beside the index folder (hidden files in
 # the corpus folder are not articles).
 DEFAULT_STATE_FILE = ".bot-state.json"
+# The feedback database sits beside the state file unless FEEDBACK_DB says otherwise.
+DEFAULT_FEEDBACK_DB = ".bot-feedback.sqlite3"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -47,11 +51,14 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     reload_interval: float = 5.0
-    max_upload_bytes: int = 5_000_000
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     rate_limit_per_minute: int = 20
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
+    follow_up_ttl: float = 600.0  # seconds a chat's last question counts for follow-ups (0: off)
+    feedback_db: Path | None = None  # None: FEEDBACK=off, no storage and no 👍/👎 buttons
+    feedback_retention_days: int = 90
 
     @classmethod
     def from_env(
@@ -84,6 +91,7 @@ class Settings:
             choices = ", ".join(_LOG_LEVELS)
             raise ConfigError(f"LOG_LEVEL must be one of {choices}, got {log_level!r}")
         corpus_dir = Path(env.get("CORPUS_DIR", "").strip() or "corpus")
+        state_file = Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE)
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -98,11 +106,14 @@ class Settings:
             webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_integer(env, "WEBHOOK_PORT", 8443, minimum=1, maximum=65535),
             reload_interval=_number(env, "RELOAD_INTERVAL", 5.0),
-            max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", 5_000_000, minimum=1),
+            max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1),
             rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 20, minimum=0),
             max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
-            state_file=Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE),
+            state_file=state_file,
+            feedback_db=_feedback_db(env, state_file),
+            feedback_retention_days=_integer(env, "FEEDBACK_RETENTION_DAYS", 90, minimum=1),
+            follow_up_ttl=_number(env, "FOLLOW_UP_TTL", 600.0),
         )
 
     @property
@@ -135,6 +146,16 @@ def _read_environment(environ: Mapping[str, str] | None, env_file: Path | None) 
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
+
+
+def _feedback_db(env: Mapping[str, str], state_file: Path) -> Path | None:
+    """Return the feedback database path, or None when FEEDBACK is off."""
+    switch = env.get("FEEDBACK", "").strip().lower() or "on"
+    if switch not in ("on", "off"):
+        raise ConfigError(f"FEEDBACK must be on or off, got {switch!r}")
+    if switch == "off":
+        return None
+    return Path(_optional(env, "FEEDBACK_DB") or state_file.with_name(DEFAULT_FEEDBACK_DB))
 
 
 def _file_url_for(base_url: str | None) -> str | None:

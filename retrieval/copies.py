@@ -10,6 +10,7 @@ cluster that nearly copies a shown one (`dedup.is_near_copy`) is hidden behind i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,7 +41,7 @@ class Representative:
     folded: list[int] = field(default_factory=list)
 
 
-def publication_order(articles: list[Article]) -> np.ndarray:
+def publication_order(articles: Sequence[Article]) -> np.ndarray:
     """Return each article's rank by publication date, earliest first (ISO dates compare as
     text; undated articles last, then in index order)."""
     order = sorted(

@@ -165,7 +165,7 @@ class Analysis:
     numbers the paragraphs within each article densely from 0.
     """
 
-    articles: list[Article]
+    articles: Sequence[Article]
     terms: list[str]
     sent_article: np.ndarray
     sent_start: np.ndarray
@@ -324,7 +324,7 @@ class CorpusIndex:
     news in several papers); they are recomputed from the tokens with the rest.
     """
 
-    articles: list[Article]
+    articles: Sequence[Article]
     vocabulary: dict[str, int]
     sent_article: np.ndarray
     sent_start: np.ndarray

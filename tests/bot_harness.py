@@ -49,6 +49,8 @@ _BOT_VARIABLES = (
     "MAX_QUESTION_CHARS",
     "API_REQUESTS_PER_SECOND",
     "STATE_FILE",
+    "FOLLOW_UP_TTL",
+    "FEEDBACK",
 )
 
 
@@ -170,9 +172,13 @@ def free_port() -> int:
 
 def bot_process_env(cwd: Path, **values: str) -> dict[str, str]:
     """Return the environment for `python -m bot` in `cwd`: no inherited bot setting, no
-    reload loop, the state file inside `cwd`, plus `values`."""
+    reload loop, the state file and feedback database inside `cwd`, plus `values`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_BOT_VARIABLES)}
-    defaults = {"RELOAD_INTERVAL": "0", "STATE_FILE": str(cwd / ".bot-state.json")}
+    defaults = {
+        "RELOAD_INTERVAL": "0",
+        "STATE_FILE": str(cwd / ".bot-state.json"),
+        "FEEDBACK_DB": str(cwd / ".bot-feedback.sqlite3"),
+    }
     return {**env, **defaults, **values}
 
 
