@@ -12,7 +12,7 @@ import pytest
 
 from bot import replies
 from retrieval.corpus import Article
-from retrieval.search import Copy, Hit
+from retrieval.search import Copy, CorpusStats, Hit
 from tests.bot_harness import bot_settings, running_bot, write_md_article
 from tests.fake_botapi import FakeBotApi
 from tests.telegram_html import parse_telegram_html, utf16_len
@@ -144,3 +144,15 @@ async def test_more_pages_never_show_a_story_twice(fake_botapi: FakeBotApi, corp
     for name in STORIES:
         assert sum(page.count(f"خبر {name}") for page in pages) == 1, name
     assert not fake_botapi.rejected, fake_botapi.summary()
+
+
+def test_sources_and_stats_say_how_many_different_stories_there_are() -> None:
+    stats = CorpusStats(articles=12, sentences=40, vocabulary=90, sources={"sabq": 12}, stories=4)
+    sources = parse_telegram_html(replies.sources_message(stats)).text
+    assert "12 مقالة" in sources and "4 خبرًا مختلفًا" in sources
+    assert (
+        "الأخبار المختلفة: 4"
+        in parse_telegram_html(replies.stats_message(stats, None, None, None)).text
+    )
+    alone = CorpusStats(articles=3, sentences=9, vocabulary=20, sources={}, stories=3)
+    assert "مختلف" not in replies.sources_message(alone)  # no copies: nothing to say
