@@ -10,7 +10,6 @@ cluster that nearly copies a shown one (`dedup.is_near_copy`) is hidden behind i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,27 +40,12 @@ class Representative:
     folded: list[int] = field(default_factory=list)
 
 
-def publication_order(articles: Sequence[Article]) -> np.ndarray:
-    """Return each article's rank by publication date, earliest first (ISO dates compare as
-    text; undated articles last, then in index order)."""
-    order = sorted(
-        range(len(articles)), key=lambda a: (not articles[a].date, articles[a].date or "")
-    )
-    rank = np.empty(len(articles), dtype=np.int64)
-    rank[order] = np.arange(len(articles))
-    return rank
-
-
 class Copies:
     """The near-copy clusters of one index, ready for collapsing and attribution."""
 
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
         self.members = dedup.ClusterMembers(index.sent_cluster)
-        # Sentences sort by (their article's publication rank, sentence id): one integer.
-        self._published = publication_order(index.articles)[index.sent_article] * max(
-            index.n_sentences, 1
-        ) + np.arange(index.n_sentences)
 
     def representatives(
         self, docs: np.ndarray, scores: np.ndarray, wanted: int
@@ -70,11 +54,11 @@ class Copies:
         story: a sentence is hidden behind a shown one of its cluster that it copies
         (`dedup.is_copy`) or behind any shown one it nearly copies (`dedup.is_near_copy`).
         Among equal scores the earliest published comes first, so it is the one shown."""
-        order = np.lexsort((self._published[docs], -scores))
+        order = self._best_first(docs, scores)
         clusters = self.index.sent_cluster[docs].tolist()
         first_of: dict[int, Representative] = {}
         shown: list[Representative] = []
-        for i in order.tolist():
+        for i in order:
             terms = self._terms(int(docs[i]))
             mine = first_of.get(clusters[i])
             if mine is None or not dedup.is_copy(terms, mine.terms):
@@ -102,7 +86,7 @@ class Copies:
         folded = set(rep.folded)
         seen = {int(index.sent_article[rep.sentence])}
         copies: list[Copy] = []
-        for s in members[np.argsort(self._published[members], kind="stable")].tolist():
+        for s in sorted(members.tolist(), key=self._published):
             article = int(index.sent_article[s])
             if article in seen or not (s in folded or dedup.is_copy(self._terms(s), rep.terms)):
                 continue
@@ -111,6 +95,27 @@ class Copies:
             if len(copies) == ALSO_LIMIT:
                 break
         return tuple(copies)
+
+    def _best_first(self, docs: np.ndarray, scores: np.ndarray) -> list[int]:
+        """Return the positions of `docs` by score, best first, and among equal scores the
+        earliest published first (only tied sentences have their dates looked up)."""
+        tied = np.zeros(len(docs), dtype=bool)
+        same = scores[1:] == scores[:-1]
+        tied[1:] |= same
+        tied[:-1] |= same
+        if not tied.any():
+            return list(range(len(docs)))
+        score_of, undated = scores.tolist(), (False, "", 0)
+        return sorted(
+            range(len(docs)),
+            key=lambda i: (-score_of[i], self._published(int(docs[i])) if tied[i] else undated),
+        )
+
+    def _published(self, sentence: int) -> tuple[bool, str, int]:
+        """Return a sort key putting the sentences of earlier-dated articles first (ISO dates
+        compare as text; undated last). Looked up per sentence: article texts load lazily."""
+        date = self.index.articles[int(self.index.sent_article[sentence])].date
+        return (not date, date or "", sentence)
 
     def _terms(self, sentence: int) -> frozenset[int]:
         """Return the set of term ids of `sentence`."""
