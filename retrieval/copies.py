@@ -46,6 +46,10 @@ class Copies:
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
         self.members = dedup.ClusterMembers(index.sent_cluster)
+        # Sentences in publication order: (their article's rank, sentence id) as one integer.
+        self._published = index.article_published[index.sent_article].astype(np.int64) * max(
+            index.n_sentences, 1
+        ) + np.arange(index.n_sentences)
 
     def representatives(
         self, docs: np.ndarray, scores: np.ndarray, wanted: int
@@ -54,7 +58,7 @@ class Copies:
         story: a sentence is hidden behind a shown one of its cluster that it copies
         (`dedup.is_copy`) or behind any shown one it nearly copies (`dedup.is_near_copy`).
         Among equal scores the earliest published comes first, so it is the one shown."""
-        order = self._best_first(docs, scores)
+        order = np.lexsort((self._published[docs], -scores)).tolist()
         clusters = self.index.sent_cluster[docs].tolist()
         first_of: dict[int, Representative] = {}
         shown: list[Representative] = []
@@ -86,7 +90,7 @@ class Copies:
         folded = set(rep.folded)
         seen = {int(index.sent_article[rep.sentence])}
         copies: list[Copy] = []
-        for s in sorted(members.tolist(), key=self._published):
+        for s in members[np.argsort(self._published[members], kind="stable")].tolist():
             article = int(index.sent_article[s])
             if article in seen or not (s in folded or dedup.is_copy(self._terms(s), rep.terms)):
                 continue
@@ -95,27 +99,6 @@ class Copies:
             if len(copies) == ALSO_LIMIT:
                 break
         return tuple(copies)
-
-    def _best_first(self, docs: np.ndarray, scores: np.ndarray) -> list[int]:
-        """Return the positions of `docs` by score, best first, and among equal scores the
-        earliest published first (only tied sentences have their dates looked up)."""
-        tied = np.zeros(len(docs), dtype=bool)
-        same = scores[1:] == scores[:-1]
-        tied[1:] |= same
-        tied[:-1] |= same
-        if not tied.any():
-            return list(range(len(docs)))
-        score_of, undated = scores.tolist(), (False, "", 0)
-        return sorted(
-            range(len(docs)),
-            key=lambda i: (-score_of[i], self._published(int(docs[i])) if tied[i] else undated),
-        )
-
-    def _published(self, sentence: int) -> tuple[bool, str, int]:
-        """Return a sort key putting the sentences of earlier-dated articles first (ISO dates
-        compare as text; undated last). Looked up per sentence: article texts load lazily."""
-        date = self.index.articles[int(self.index.sent_article[sentence])].date
-        return (not date, date or "", sentence)
 
     def _terms(self, sentence: int) -> frozenset[int]:
         """Return the set of term ids of `sentence`."""

@@ -223,6 +223,15 @@ def is_copy(a: frozenset[int], b: frozenset[int]) -> bool:
     return overlaps(a, b, COPY)
 
 
+def publication_rank(dates: Sequence[str | None]) -> np.ndarray:
+    """Return each article's rank by publication date, earliest first (ISO dates compare as
+    text; undated articles last, then in index order): the tie-break among copies."""
+    order = sorted(range(len(dates)), key=lambda a: (not dates[a], dates[a] or ""))
+    rank = np.empty(len(dates), dtype=np.int32)
+    rank[order] = np.arange(len(dates), dtype=np.int32)
+    return rank
+
+
 def article_keys(article_ids: Sequence[str]) -> np.ndarray:
     """Return a 63-bit hash of each article id, the same in every process: story names."""
     return np.fromiter(

@@ -333,6 +333,7 @@ class CorpusIndex:
     sent_key: np.ndarray  # hash of the sentence's normalized words, for de-duplication
     sent_cluster: np.ndarray  # near-copies of a sentence share its id (retrieval/dedup.py)
     article_story: np.ndarray  # copies of an article (one story) share its id
+    article_published: np.ndarray  # rank by publication date: who printed a copy first
     sent_token_ptr: np.ndarray  # sentence i's term ids: token_terms[ptr[i]:ptr[i + 1]]
     token_terms: np.ndarray
     title_token_ptr: np.ndarray  # article a's title term ids: title_terms[ptr[a]:ptr[a + 1]]
@@ -440,6 +441,7 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
         sent_key=analysis.sent_key,
         sent_cluster=sent_cluster,
         article_story=article_story,
+        article_published=dedup.publication_rank([a.date for a in analysis.articles]),
         sent_token_ptr=analysis.sent_token_ptr,
         token_terms=token_terms,
         title_token_ptr=analysis.title_token_ptr,
