@@ -4,7 +4,8 @@
     python benchmarks/duplicates_check.py --corpus /tmp/big-corpus [--index-dir DIR]
 
 Asks 300 headline questions («ما الذي» / «ماذا عن» + two thirds of a headline's words, made by
-`benchmarks/news_quality_check.py`) as a new user would, and reports the share of
+`retrieval/newsqa.py` as for benchmarks/news_quality_check.py) as a new user would, and
+reports the share of
 
 - 3-sentence replies (`Retriever.search(q, 4)[:3]`, what the bot shows first), and
 - 9-sentence lists (the first three «المزيد» pages: offsets 0, 3 and 6, as the bot pages)
@@ -33,10 +34,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from news_quality_check import NewsQuestion, make_questions, shown_key  # noqa: E402
+from news_quality_check import shown_key  # noqa: E402
 
 from retrieval import analyzer, dedup, store  # noqa: E402
 from retrieval.index import CorpusIndex  # noqa: E402
+from retrieval.newsqa import NewsQuestion, make_questions  # noqa: E402
 from retrieval.search import Hit, Retriever  # noqa: E402
 
 NEAR_DUPLICATE = 0.6

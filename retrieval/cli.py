@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from retrieval import confidence
 from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, UPLOAD_SUFFIXES, listing
 from retrieval.search import Hit, Retriever
 from retrieval.store import SyncResult, open_index
@@ -43,6 +44,7 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
         "end": hit.end,
         "context_before": hit.context_before,
         "context_after": hit.context_after,
+        "confidence": round(hit.confidence, 4),
         "article": {
             "id": article.id,
             "title": article.title,
@@ -147,11 +149,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not question:
             raise CliError("error: the question is empty", EXIT_USAGE)
         questions = [question]
+    thresholds = _thresholds(args)
     retriever = open_retriever(Path(args.corpus), *_index_options(args))
     for question in questions:
-        hits = retriever.search(question, top_k=args.top_k) if question.strip() else []
+        result = retriever.respond(question, top_k=args.top_k, thresholds=thresholds)
+        band = result.band if question.strip() else confidence.Band.NONE
+        hits = [] if band is confidence.Band.NONE else result.hits
         if args.json:
             record: dict[str, Any] = {"question": question, "hits": [hit_to_json(h) for h in hits]}
+            record["answer"] = band.value
             if not question.strip():
                 record["reason"] = "empty question"
             print(json_line(record))
@@ -160,11 +166,28 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"? {question}")
             if not hits:
                 print("No matching sentence found. Try other words.")
+            elif band is confidence.Band.UNCERTAIN:
+                print(
+                    f"No sure answer; the closest sentences (confidence {result.confidence:.2f}):"
+                )
             for rank, hit in enumerate(hits, start=1):
                 print(format_hit(rank, hit))
             if len(questions) > 1:
                 print()
     return EXIT_OK
+
+
+def _thresholds(args: argparse.Namespace) -> confidence.Thresholds:
+    """Return the --confident/--uncertain thresholds, or raise CliError when out of order."""
+    thresholds = confidence.Thresholds(args.confident_threshold, args.uncertain_threshold)
+    values = (thresholds.confident, thresholds.uncertain)
+    if not all(0 <= v <= 1 for v in values) or thresholds.uncertain > thresholds.confident:
+        raise CliError(
+            "error: thresholds must lie in [0, 1] with --uncertain-threshold at most "
+            "--confident-threshold",
+            EXIT_USAGE,
+        )
+    return thresholds
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -261,6 +284,13 @@ def _corpus_command(name: str) -> Any:
     return run
 
 
+def _train(args: argparse.Namespace) -> int:
+    """Run `train` (retrieval/train.py), imported only when it runs (LightGBM is slow to load)."""
+    from retrieval import train
+
+    return train.cmd_train(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
@@ -280,6 +310,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="questions, one per line; only \\n ends a line ('-' for stdin)",
     )
     ask.add_argument("--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)")
+    ask.add_argument(
+        "--confident-threshold",
+        type=float,
+        default=confidence.DEFAULT_CONFIDENT,
+        metavar="P",
+        help=f"least confidence of an answer (default: {confidence.DEFAULT_CONFIDENT})",
+    )
+    ask.add_argument(
+        "--uncertain-threshold",
+        type=float,
+        default=confidence.DEFAULT_UNCERTAIN,
+        metavar="P",
+        help="least confidence of the closest sentence shown as uncertain; below it, no answer "
+        f"(default: {confidence.DEFAULT_UNCERTAIN})",
+    )
     ask.set_defaults(func=cmd_ask)
 
     index = sub.add_parser("index", help="build the index and report what was read")
@@ -331,6 +376,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", required=True, metavar="FILE", help="feedback database")
     export.add_argument("--out", required=True, metavar="FILE", help="JSONL file to write")
     export.set_defaults(func=cmd_feedback_export)
+
+    tr = sub.add_parser("train", help="train the reranker on questions made from SaudiNewsNet")
+    tr.add_argument("--news", required=True, metavar="DIR", help="SaudiNewsNet day .zip files")
+    tr.add_argument("--questions", type=int, help="questions per kind (default: 2500)")
+    tr.add_argument("--seed", type=int, help="question draw (default: 3)")
+    tr.add_argument("--out", metavar="FILE", help="model file (default: the shipped one)")
+    tr.set_defaults(func=_train)
     return parser
 
 
@@ -339,6 +391,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     # A damaged or unwritable index is worth one line to the operator.
     logging.getLogger("retrieval.store").setLevel(logging.WARNING)
+    logging.getLogger("retrieval.confidence").setLevel(logging.WARNING)
+    logging.getLogger("retrieval.rerank").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
