@@ -57,22 +57,28 @@ class Copies:
         """Return the first `wanted` ranked sentences to show (`docs` best first), one per
         story: a sentence is hidden behind a shown one of its cluster that it copies
         (`dedup.is_copy`) or behind any shown one it nearly copies (`dedup.is_near_copy`).
-        Among equal scores the earliest published comes first, so it is the one shown."""
-        order = np.lexsort((self._published[docs], -scores)).tolist()
+        The ranker's order is kept; a copy with the same score as the shown one of its
+        cluster but published earlier takes its place (the wire story's first printing)."""
         clusters = self.index.sent_cluster[docs].tolist()
         first_of: dict[int, Representative] = {}
         shown: list[Representative] = []
-        for i in order:
-            terms = self._terms(int(docs[i]))
+        for i in range(len(docs)):
+            sentence, terms = int(docs[i]), self._terms(int(docs[i]))
             mine = first_of.get(clusters[i])
-            if mine is None or not dedup.is_copy(terms, mine.terms):
-                mine = next((s for s in shown if dedup.is_near_copy(terms, s.terms)), None)
-            if mine is not None:
-                mine.folded.append(int(docs[i]))
+            if mine is not None and dedup.is_copy(terms, mine.terms):
+                if scores[i] == mine.score and self._earlier(sentence, mine.sentence):
+                    mine.folded.append(mine.sentence)
+                    mine.sentence, mine.terms = sentence, terms
+                else:
+                    mine.folded.append(sentence)
+                continue
+            twin = next((s for s in shown if dedup.is_near_copy(terms, s.terms)), None)
+            if twin is not None:
+                twin.folded.append(sentence)
                 continue
             if len(shown) == wanted:
                 break
-            rep = Representative(int(docs[i]), float(scores[i]), terms)
+            rep = Representative(sentence, float(scores[i]), terms)
             shown.append(rep)
             first_of.setdefault(clusters[i], rep)
         return shown
@@ -99,6 +105,10 @@ class Copies:
             if len(copies) == ALSO_LIMIT:
                 break
         return tuple(copies)
+
+    def _earlier(self, a: int, b: int) -> bool:
+        """Return whether sentence `a` was published before sentence `b` (then by index)."""
+        return bool(self._published[a] < self._published[b])
 
     def _terms(self, sentence: int) -> frozenset[int]:
         """Return the set of term ids of `sentence`."""
