@@ -52,7 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 def shown_key(index: CorpusIndex, hit: Hit, q: NewsQuestion) -> int:
     """Return the key of the sentence `hit` shows, or the source sentence's key when search
     shows `hit` for its copies (`Hit.also`) and `hit` is a copy of the source sentence."""
-    copies = {int(index.sent_key[c.sentence]) for c in hit.also}
+    copies = {int(index.sent_key[c.sentence]) for c in getattr(hit, "also", ())}
     if q.sentence_key in copies and is_copy(hit.text, q.sentence_terms):
         return int(q.sentence_key)
     return int(index.sent_key[hit.sentence])
