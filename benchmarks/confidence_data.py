@@ -89,7 +89,8 @@ def top(
     query = ranking.analyze(index, question)
     if not query.term_ids:
         return None
-    docs, scores = ranker.rank(query, 16)
+    ranked = ranker.ranked(query, 16)
+    docs, scores = ranked.docs, ranked.score
     if len(docs) == 0:
         return None
     kept, keys = [], set()
@@ -101,7 +102,7 @@ def top(
         if len(kept) == NEIGHBOURS:
             break
     docs, scores = docs[kept], scores[kept]
-    return scorer.features(query, docs, scores, [0])[0], int(docs[0])
+    return scorer.features(query, docs, scores, [0], ranked.learned)[0], int(docs[0])
 
 
 def news_correct(index: CorpusIndex, q: newsqa.NewsQuestion, sentence: int) -> bool:

@@ -5,14 +5,16 @@ real answer from a near miss on a large corpus: common words are always covered 
 The features here also look at whether the evidence agrees: the question's coverage by the
 sentence, its paragraph and its article, the BM25 reached against the most the query could
 reach, the ranking score, the margin over the best candidate that is not a copy of the
-sentence, and how many of the best candidates share its article. A logistic model over them,
-mapped through an isotonic calibration, estimates the probability that the sentence answers
-the question (benchmarks/confidence_train.py fits it on generated SaudiNewsNet questions;
-docs/quality.md).
+sentence, how many of the best candidates share its article, and, when the learned reranker
+ordered them, its own score of the sentence and its margin over the best competitor. A
+logistic model over them, mapped through an isotonic calibration, estimates the probability
+that the sentence answers the question (benchmarks/confidence_train.py fits it on generated
+SaudiNewsNet questions; docs/quality.md).
 
 The model ships as a small JSON file evaluated with numpy, so serving needs no learning
-library. A missing or corrupt file is one warning; search then falls back to the coverage
-threshold.
+library. It names the features it was fitted on (a subset of `FEATURES`: a file of an older
+format, fitted before the reranker's features existed, still loads); a missing or corrupt file
+is one warning, and search then falls back to the coverage threshold.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import functools
 import json
 import logging
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -33,11 +36,13 @@ from retrieval.ranking import Query
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).with_name("confidence_model.json")
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: the learned reranker's features; format 1 files (without them) load
+READABLE_FORMATS = (1, 2)
 # Measured defaults (docs/quality.md, benchmarks/confidence_train.py).
 DEFAULT_CONFIDENT = 0.3
 DEFAULT_UNCERTAIN = 0.05
 NEIGHBOURS = 10  # candidates looked at for the margin and the article share
+TermCache = dict[int, set[int]]  # a sentence's distinct term ids, read once per question
 
 FEATURES = (
     "coverage_sentence",  # idf-weighted share of the question's terms in the sentence
@@ -47,6 +52,8 @@ FEATURES = (
     "score",  # the ranking score (each evidence scaled by its best value for the question)
     "margin",  # score minus the best candidate that is not a copy of the sentence
     "same_article",  # share of the best candidates that come from the sentence's article
+    "learned",  # the learned reranker's score of the sentence (NaN: it did not score it)
+    "learned_margin",  # ... minus the best of its competitors (NaN: no scored competitor)
 )
 
 
@@ -76,13 +83,17 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """Standardized logistic regression over `FEATURES`, then an isotonic map to [0, 1].
+    """Standardized logistic regression over `FEATURES[c] for c in columns`, then an
+    isotonic map to [0, 1].
 
-    Features are first clipped to the range seen in training (`lower`, `upper`), so that a
-    corpus unlike the training one (a single sentence, where BM25 weights go negative) is
-    not extrapolated to. `calibration_x`/`calibration_y` are the isotonic step points
-    (scikit-learn's `X_thresholds_`/`y_thresholds_`), applied by linear interpolation as
-    scikit-learn does.
+    A row missing an evidence (NaN: no reranker, as in a corpus of a few articles, or a
+    sentence it did not score) goes to `fallback`, a model fitted without the reranker's
+    features; without one, the missing evidence counts as its training mean (it then adds
+    nothing to the logit). Features are first clipped to the range seen in training
+    (`lower`, `upper`), so that a corpus unlike the training one (a single sentence, where
+    BM25 weights go negative) is not extrapolated to. `calibration_x`/`calibration_y` are
+    the isotonic step points (scikit-learn's `X_thresholds_`/`y_thresholds_`), applied by
+    linear interpolation as scikit-learn does.
     """
 
     lower: np.ndarray
@@ -93,10 +104,24 @@ class Model:
     intercept: float
     calibration_x: np.ndarray
     calibration_y: np.ndarray
+    columns: tuple[int, ...] = tuple(range(len(FEATURES)))
+    fallback: Model | None = None
 
     def probability(self, features: np.ndarray) -> np.ndarray:
-        """Return the calibrated probability of each row of `features` (one per sentence)."""
-        clipped = np.clip(features, self.lower, self.upper)
+        """Return the calibrated probability of each row of `features` (one per sentence,
+        one column per name of `FEATURES`)."""
+        used = features[:, list(self.columns)]
+        missing = np.isnan(used).any(axis=1)
+        if self.fallback is None or not missing.any():
+            return self._calibrated(np.where(np.isnan(used), self.means, used))
+        result = np.empty(len(used))
+        result[missing] = self.fallback.probability(features[missing])
+        result[~missing] = self._calibrated(used[~missing])
+        return result
+
+    def _calibrated(self, used: np.ndarray) -> np.ndarray:
+        """Return the calibrated probability of rows of this model's own columns."""
+        clipped = np.clip(used, self.lower, self.upper)
         logit = ((clipped - self.means) / self.scales) @ self.weights + self.intercept
         raw = 1.0 / (1.0 + np.exp(-logit))
         calibrated = np.interp(raw, self.calibration_x, self.calibration_y)
@@ -106,7 +131,7 @@ class Model:
         """Return the model as the JSON object `load_model` reads."""
         return {
             "format": MODEL_FORMAT,
-            "features": list(FEATURES),
+            "features": [FEATURES[c] for c in self.columns],
             "lower": self.lower.tolist(),
             "upper": self.upper.tolist(),
             "means": self.means.tolist(),
@@ -115,15 +140,18 @@ class Model:
             "intercept": self.intercept,
             "calibration_x": self.calibration_x.tolist(),
             "calibration_y": self.calibration_y.tolist(),
+            **({"fallback": self.fallback.to_json()} if self.fallback else {}),
         }
 
 
 def model_from_json(raw: object) -> Model:
     """Return the Model in the parsed JSON `raw`; raises ValueError when it is not one."""
-    if not isinstance(raw, dict) or raw.get("format") != MODEL_FORMAT:
-        raise ValueError(f"not a confidence model of format {MODEL_FORMAT}")
-    if raw.get("features") != list(FEATURES):
-        raise ValueError("its features are not the ones this code computes")
+    if not isinstance(raw, dict) or raw.get("format") not in READABLE_FORMATS:
+        raise ValueError(f"not a confidence model of format {READABLE_FORMATS}")
+    names = raw.get("features")
+    if not isinstance(names, list) or not names or not set(names) <= set(FEATURES):
+        raise ValueError("its features are not ones this code computes")
+    columns = tuple(FEATURES.index(name) for name in names)
     try:
         arrays = [
             np.asarray(raw[k], dtype=np.float64)
@@ -141,7 +169,7 @@ def model_from_json(raw: object) -> Model:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"malformed field: {exc}") from exc
     lower, upper, means, scales, weights, cx, cy = arrays
-    n = len(FEATURES)
+    n = len(columns)
     shapes_ok = lower.shape == upper.shape == means.shape == scales.shape == weights.shape == (n,)
     shapes_ok = shapes_ok and cx.shape == cy.shape
     if not shapes_ok or len(cx) < 2 or not np.all(np.isfinite(np.concatenate(arrays))):
@@ -150,7 +178,8 @@ def model_from_json(raw: object) -> Model:
         raise ValueError("non-positive scales or an unsorted calibration")
     if np.any(lower > upper):
         raise ValueError("a feature range with its lower bound above its upper one")
-    return Model(lower, upper, means, scales, weights, intercept, cx, cy)
+    fallback = model_from_json(raw["fallback"]) if "fallback" in raw else None
+    return Model(lower, upper, means, scales, weights, intercept, cx, cy, columns, fallback)
 
 
 @functools.lru_cache(maxsize=8)
@@ -185,12 +214,18 @@ class Scorer:
         self.term_max = _row_max(index.sentences)
 
     def features(
-        self, query: Query, docs: np.ndarray, scores: np.ndarray, rows: list[int]
+        self,
+        query: Query,
+        docs: np.ndarray,
+        scores: np.ndarray,
+        rows: list[int],
+        learned: Mapping[int, float] | None = None,
     ) -> np.ndarray:
         """Return one row of `FEATURES` for each position in `rows` of the ranked `docs`.
 
         `docs`/`scores` are the ranked candidates, best first, with duplicates of one text
-        removed; the first `NEIGHBOURS` of them are the competitors of each row.
+        removed; the first `NEIGHBOURS` of them are the competitors of each row. `learned`
+        holds the reranker's score of the sentences it reordered (`ranking.Ranked`).
         """
         index = self.index
         known = [index.vocabulary.get(t) for t in dict.fromkeys(query.terms)]
@@ -206,31 +241,54 @@ class Scorer:
         coverage = [(v * idf[:, None]).sum(axis=0) / total for v in views]
         reached = _weights(index.sentences, ids, sentences).sum(axis=0)
         possible = float(self.term_max[ids].sum()) if ids else 0.0
-        competitor = np.array([self._best_distinct(docs, scores, r) for r in rows])
+        terms: TermCache = {}
+        in_order = range(min(len(docs), NEIGHBOURS))
+        rivals = [self._first_rival(docs, r, in_order, terms) for r in rows]
+        competitor = np.array([0.0 if c is None else float(scores[c]) for c in rivals])
         near = index.sent_article[docs[:NEIGHBOURS]]
         same_article = [float(np.mean(near == index.sent_article[s])) for s in sentences]
+        own, margin = self._learned(learned or {}, docs, rows, terms)
         columns = [
             *coverage,
             reached / possible if possible > 0 else np.zeros(len(rows)),
             scores[rows],
             scores[rows] - competitor,
             np.array(same_article),
+            own,
+            margin,
         ]
         return np.column_stack(columns).astype(np.float64)
 
-    def _best_distinct(self, docs: np.ndarray, scores: np.ndarray, row: int) -> float:
-        """Return the best score among the first candidates that are not a copy of candidate
+    def _learned(
+        self, learned: Mapping[int, float], docs: np.ndarray, rows: list[int], terms: TermCache
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the reranker's score of each row's sentence and its margin over the best
+        scored competitor; NaN where the reranker did not score the sentence or any rival."""
+        near = [i for i in range(min(len(docs), NEIGHBOURS)) if int(docs[i]) in learned]
+        by_score = sorted(near, key=lambda i: -learned[int(docs[i])])
+        own = np.array([learned.get(int(docs[r]), math.nan) for r in rows])
+        rivals = [self._first_rival(docs, r, by_score, terms) for r in rows]
+        best = np.array([math.nan if c is None else learned[int(docs[c])] for c in rivals])
+        return own, own - best
+
+    def _first_rival(
+        self, docs: np.ndarray, row: int, order: Iterable[int], terms: TermCache
+    ) -> int | None:
+        """Return the first position in `order` whose candidate is not a copy of candidate
         `row` (sharing less than half of their distinct terms: another paper's wording of the
-        same news is no competitor), or 0 when there is none."""
-        mine = self._terms(int(docs[row]))
-        for i in range(min(len(docs), NEIGHBOURS)):
-            if i == row:
-                continue
-            theirs = self._terms(int(docs[i]))
+        same news is no competitor), or None. `terms` caches each sentence's terms."""
+        mine = self._cached_terms(int(docs[row]), terms)
+        for i in order:
+            theirs = self._cached_terms(int(docs[i]), terms)
             union = len(mine | theirs)
-            if union and len(mine & theirs) / union < 0.5:
-                return float(scores[i])
-        return 0.0
+            if i != row and union and len(mine & theirs) / union < 0.5:
+                return i
+        return None
+
+    def _cached_terms(self, sentence: int, terms: TermCache) -> set[int]:
+        if sentence not in terms:
+            terms[sentence] = self._terms(sentence)
+        return terms[sentence]
 
     def _terms(self, sentence: int) -> set[int]:
         ptr = self.index.sent_token_ptr

@@ -290,10 +290,18 @@ class Ranker:
         The hand-weighted ranking (`hand_rank`), whose best `params.rerank_depth`
         sentences the learned reranker, when there is one, puts in its own order.
         """
+        ranked = self.ranked(query, at_least)
+        return ranked.docs, ranked.score
+
+    def ranked(self, query: Query, at_least: int = 0) -> Ranked:
+        """Return the ranking of `rank` with the reranker's own score of each sentence it
+        reordered (none without a reranker): evidence for the confidence model."""
         found = self.hand_rank(query, at_least)
         if self.reranker is None or self.params.rerank_depth < 2 or len(found.docs) < 2:
-            return found.docs, found.score
-        return self.reranker.rerank(self.index, query, found, self.params)
+            return Ranked(found.docs, found.score, {})
+        docs, scores, learned = self.reranker.rerank(self.index, query, found, self.params)
+        scored = docs[: len(learned)].tolist()
+        return Ranked(docs, scores, dict(zip(scored, learned.tolist(), strict=True)))
 
     def hand_rank(self, query: Query, at_least: int = 0) -> Candidates:
         """Return the best candidate sentences by the hand-weighted ranking, best first.
@@ -362,14 +370,28 @@ class Candidates:
         return cls(np.empty(0, dtype=np.int64), none, none, none, none, none)
 
 
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """Sentences best first with their hand-scale scores, and the learned reranker's score
+    of each sentence it reordered (`learned`, by sentence id; empty without a reranker).
+
+    The scores that hits carry stay on the hand ranking's scale (follow-up boosts add to
+    them); the learned scores are kept apart, by sentence, so a re-sort cannot misalign them.
+    """
+
+    docs: np.ndarray
+    score: np.ndarray
+    learned: dict[int, float]
+
+
 class Reranker(Protocol):
     """Puts the best hand-ranked candidates in a learned order (retrieval/rerank.py)."""
 
     def rerank(
         self, index: CorpusIndex, query: Query, found: Candidates, params: RankingParams
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (sentence ids, scores) best first: the best `params.rerank_depth`
-        reordered, then the rest."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (sentence ids, scores, learned) best first: the best `params.rerank_depth`
+        reordered, then the rest; `learned` is the model's score of each reordered one."""
         ...
 
 

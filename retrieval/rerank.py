@@ -37,22 +37,25 @@ class LearnedReranker:
 
     def rerank(
         self, index: CorpusIndex, query: Query, found: Candidates, params: RankingParams
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (sentence ids, scores) best first: the best `params.rerank_depth`
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (sentence ids, scores, learned) best first: the best `params.rerank_depth`
         candidates by the model's score plus `params.rerank_hand_weight` × their hand score
-        (relative to the best), then the others in hand order.
+        (relative to the best), then the others in hand order; `learned` is the model's
+        score of each of the reordered ones, in their new order.
 
         The hand score keeps a say: the model learned on news questions, and alone it
         gains less on the Wikipedia yardstick than beside the hand ranking (docs/quality.md).
         """
         rows = features.matrix(index, query, found, params.rerank_depth, self.facts)
-        combined = self.forest.predict(rows) + params.rerank_hand_weight * rows[:, 0]
+        learned = self.forest.predict(rows)
+        combined = learned + params.rerank_hand_weight * rows[:, 0]
         n = len(rows)
         order = np.lexsort((np.arange(n), -combined))
         docs = np.concatenate([found.docs[:n][order], found.docs[n:]])
         # Scores stay on the hand ranking's scale, which the confidence model and follow-up
         # boosts were fitted to: the k-th sentence gets the k-th best hand score.
-        return docs, np.concatenate([np.sort(found.score[:n])[::-1], found.score[n:]])
+        hand = np.concatenate([np.sort(found.score[:n])[::-1], found.score[n:]])
+        return docs, hand, learned[order]
 
 
 @functools.lru_cache(maxsize=4)

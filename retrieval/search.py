@@ -189,7 +189,8 @@ class Retriever:
         query = own if plan is None else followup.carried_query(self.index, own, plan)
         if not query.term_ids or top_k <= 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
-        docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
+        ranked = self.ranker.ranked(query, (offset + top_k) * 4 + 8)
+        docs, scores, learned = ranked.docs, ranked.score, ranked.learned
         if plan is not None:
             docs, scores = followup.prefer_article(self.index, docs, scores, plan)
         if len(docs) == 0:
@@ -202,10 +203,10 @@ class Retriever:
         docs = np.array([rep.sentence for rep in shown], dtype=np.int64)
         scores = np.array([rep.score for rep in shown], dtype=np.float64)
         rows = [0, *range(max(offset, 1), min(offset + top_k, len(docs)))]
-        sure = self._confidences(query, docs, scores, rows)
+        sure = self._confidences(query, docs, scores, rows, learned)
         best = sure[0]
         if own is not query:  # carried terms must not turn an answer into none
-            best = max(best, self._confidences(own, docs, scores, [0])[0])
+            best = max(best, self._confidences(own, docs, scores, [0], learned)[0])
         if self.scorer is None:
             band = confidence.Thresholds(self.min_score, self.min_score).band(best)
         else:
@@ -218,12 +219,18 @@ class Retriever:
         return SearchResult(band, self._marked(hits, question, query, plan), best)
 
     def _confidences(
-        self, query: ranking.Query, docs: np.ndarray, scores: np.ndarray, rows: list[int]
+        self,
+        query: ranking.Query,
+        docs: np.ndarray,
+        scores: np.ndarray,
+        rows: list[int],
+        learned: dict[int, float],
     ) -> list[float]:
-        """Return the confidence of the candidates at positions `rows`."""
+        """Return the confidence of the candidates at positions `rows` (`learned`: the
+        reranker's scores by sentence, `ranking.Ranked`)."""
         if self.scorer is None or self.model is None:
             return [ranking.confidence(self.index, query, int(docs[r])) for r in rows]
-        features = self.scorer.features(query, docs, scores, rows)
+        features = self.scorer.features(query, docs, scores, rows, learned)
         return [float(p) for p in self.model.probability(features)]
 
     def _follow_up_plan(

@@ -11,7 +11,8 @@ import pytest
 
 from retrieval import confidence, ranking
 from retrieval.confidence import Band, Thresholds
-from retrieval.corpus import make_article, read_corpus
+from retrieval.corpus import Article, make_article, read_corpus
+from retrieval.index import CorpusIndex, build
 from retrieval.search import Retriever
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
@@ -112,7 +113,11 @@ def test_features_are_finite_for_every_returned_hit(seed: Retriever) -> None:
     query = ranking.analyze(seed.index, FOUNDER)
     docs, scores = seed.ranker.rank(query, 10)
     rows = seed.scorer.features(query, docs, scores, [0, 1, 2])
-    assert rows.shape == (3, len(confidence.FEATURES)) and np.all(np.isfinite(rows))
+    assert rows.shape == (3, len(confidence.FEATURES))
+    # The seed corpus is too small for the reranker: its evidence is missing, the rest finite.
+    learned = [confidence.FEATURES.index(n) for n in ("learned", "learned_margin")]
+    assert seed.ranker.reranker is None and np.all(np.isnan(rows[:, learned]))
+    assert np.all(np.isfinite(np.delete(rows, learned, axis=1)))
     coverage = ranking.confidence(seed.index, query, int(docs[0]))
     assert rows[0, confidence.FEATURES.index("coverage_sentence")] == pytest.approx(coverage)
 
@@ -131,3 +136,85 @@ def test_a_one_sentence_corpus_is_not_extrapolated_to() -> None:
     article = make_article("a", "a.md", {"title": "الشركة"}, "تأسست شركة الفلافل عام 1999 في جدة.")
     result = Retriever.from_articles([article]).respond("متى تأسست شركة الفلافل؟")
     assert result.band is Band.CONFIDENT and result.hits
+
+
+def _logistic(feature: str) -> dict[str, object]:
+    """Return a model file's JSON whose probability is sigmoid(`feature`), uncalibrated."""
+    return {
+        "format": confidence.MODEL_FORMAT,
+        "features": [feature],
+        **{k: [v] for k, v in (("lower", -1e9), ("upper", 1e9), ("means", 0.0))},
+        **{k: [1.0] for k in ("scales", "weights")},
+        "intercept": 0.0,
+        "calibration_x": [0.0, 1.0],
+        "calibration_y": [0.0, 1.0],
+    }
+
+
+def _sigmoid(value: float) -> float:
+    return float(1 / (1 + np.exp(-value)))
+
+
+@pytest.fixture(scope="module")
+def news_index() -> CorpusIndex:
+    # Ten short news articles: enough for the shipped reranker (rerank.MIN_ARTICLES).
+    text = "أعلنت وزارة الصحة أن حملة التطعيم شملت {n} ألف طفل في {city}.\nوزارت الفرق المدارس."
+    cities = "الرياض جدة الدمام مكة المدينة تبوك أبها حائل جازان نجران".split()
+    return build(
+        [
+            Article(
+                id=f"n{i}",
+                title=f"حملة تطعيم في {c}",
+                text=text.format(n=i + 7, city=c),
+                path="2015-07-21.zip",
+            )
+            for i, c in enumerate(cities)
+        ]
+    )
+
+
+def test_the_confidence_reads_the_rerankers_score_and_without_a_reranker_falls_back(
+    news_index: CorpusIndex, tmp_path: Path
+) -> None:
+    path = tmp_path / "learned.json"
+    path.write_text(
+        json.dumps({**_logistic("learned"), "fallback": _logistic("coverage_sentence")}),
+        encoding="utf-8",
+    )
+    question = "كم طفلا شملت حملة التطعيم في تبوك؟"
+    reranked = Retriever(news_index, confidence_model=path)
+    assert reranked.ranker.reranker is not None
+    query = ranking.analyze(reranked.index, question)
+    ranked = reranked.ranker.ranked(query, 20)
+    result = reranked.respond(question)
+    top = result.hits[0].sentence
+    assert result.confidence == pytest.approx(_sigmoid(ranked.learned[top]))
+    # The hits keep the hand-scale scores: the learned ones are only the confidence's.
+    assert result.hits[0].score == pytest.approx(float(ranked.score[0]))
+
+    hand = Retriever(
+        news_index,
+        ranking_params=ranking.RankingParams(rerank_depth=0),
+        confidence_model=path,
+    )
+    alone = hand.respond(question)
+    coverage = ranking.confidence(hand.index, query, alone.hits[0].sentence)
+    assert hand.ranker.ranked(query).learned == {}
+    assert alone.confidence == pytest.approx(_sigmoid(coverage))
+
+
+def test_a_model_file_of_the_format_before_the_rerankers_features_still_loads(
+    tmp_path: Path,
+) -> None:
+    shipped = json.loads(confidence.MODEL_PATH.read_text(encoding="utf-8"))
+    old = {**shipped["fallback"], "format": 1}
+    assert not any(name.startswith("learned") for name in old["features"])
+    path = tmp_path / "format-1.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    model = confidence.load_model(path)
+    assert model is not None and model.fallback is None
+    rows = np.random.default_rng(2).uniform(0, 3, size=(5, len(confidence.FEATURES)))
+    rows[:, confidence.FEATURES.index("learned")] = np.nan  # not read by this model
+    expected = confidence.model_from_json(shipped).fallback
+    assert expected is not None
+    assert np.allclose(model.probability(rows), expected.probability(rows))
