@@ -116,6 +116,23 @@ def terms(text: str) -> list[str]:
     return [stem(tok) for tok in tokens(text) if not is_stopword(tok)]
 
 
+# «ماذا قال فلان عن …» asks for what was said: the answer reports it with أضاف، أكد or أعلن
+# as often as with قال, so after a question word the verb only frames the question (like
+# «ما اسم …»); as a term it would favour any sentence that quotes somebody.
+_QUESTION_WORDS = frozenset({"ماذا", "بماذا", "وماذا", "فماذا", "ما", "وما"})
+_SAID = frozenset({"قال", "قالت", "قالوا", "يقول", "تقول", "يقولون"})
+
+
+def question_terms(question: str) -> list[str]:
+    """Return the index terms of a question: `terms`, less a «قال» that follows its question
+    word («ماذا قال …»). Passages keep every term; only the question's frame is dropped."""
+    words = tokens(question)
+    framed = {
+        i for i in range(1, len(words)) if words[i] in _SAID and words[i - 1] in _QUESTION_WORDS
+    }
+    return [stem(w) for i, w in enumerate(words) if i not in framed and not is_stopword(w)]
+
+
 @dataclass(frozen=True, slots=True)
 class TermSpan:
     """An index term and the character span of the word it came from, in the original text."""

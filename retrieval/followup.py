@@ -155,7 +155,7 @@ def _has_attached_pronoun(question: str) -> bool:
 
 def carried_terms(question: str, previous: str) -> tuple[str, ...]:
     """Return the content terms of `previous` that `question` lacks, in their order, once."""
-    own = set(analyzer.terms(question))
+    own = set(analyzer.question_terms(question))
     return tuple(t for t in dict.fromkeys(analyzer.terms(previous)) if t not in own)
 
 
@@ -186,7 +186,7 @@ def plan(
     found = set(signs(question))
     # An attached pronoun is too weak for this: a root ه (وجه، الله) looks the same.
     referring = bool(found & {Sign.REFERENCE, Sign.LEADING_CONJUNCTION})
-    if len(set(analyzer.terms(question))) <= params.few_terms:
+    if len(set(analyzer.question_terms(question))) <= params.few_terms:
         found.add(Sign.FEW_TERMS)
     if confidence_alone < params.low_confidence:
         found.add(Sign.LOW_CONFIDENCE)

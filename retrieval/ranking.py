@@ -126,7 +126,7 @@ def asks_person(tokens: list[str]) -> bool:
 
 def analyze(index: CorpusIndex, question: str) -> Query:
     """Return `question` analyzed against `index` (terms absent from it have no id)."""
-    terms = tuple(analyzer.terms(question))
+    terms = tuple(analyzer.question_terms(question))
     tokens = analyzer.tokens(question)
     return Query(
         terms=terms,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval import analyzer
 from retrieval.analyzer import STOPWORDS, stem, terms
 from retrieval.normalize import normalize
 
@@ -62,3 +63,11 @@ def test_stems_never_fall_below_two_letters() -> None:
 def test_question_words_are_stopwords(word: str) -> None:
     assert normalize(word) in STOPWORDS
     assert terms(f"{word} الفريق") == ["فريق"]
+
+
+def test_said_after_a_question_word_frames_the_question_and_is_no_term() -> None:
+    assert analyzer.question_terms("ماذا قال جاك ما عن الأمن الرقمي؟") == ["جاك", "امن", "رقم"]
+    assert analyzer.question_terms("وماذا تقول الوزارة؟") == ["وزار"]
+    # Elsewhere قال is a word like any other, in questions and in passages.
+    assert "قال" in analyzer.question_terms("من قال إن الأمن الرقمي أولوية؟")
+    assert "قال" in analyzer.terms("ماذا قال جاك؟")

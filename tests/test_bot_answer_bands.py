@@ -16,7 +16,7 @@ from tests.bot_harness import bot_settings, running_bot, seed_corpus
 from tests.fake_botapi import TEST_TOKEN, FakeBotApi
 from tests.telegram_html import parse_telegram_html
 
-QUESTION = "ماذا قال جاك ما عن الأمن الرقمي؟"  # confidence 0.58 on the seed corpus
+QUESTION = "ما رأي جاك ما في الأمن الرقمي؟"  # confidence 0.89 on the seed corpus
 
 
 def hit(text: str, confidence: float = 0.5) -> Hit:

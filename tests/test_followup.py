@@ -116,7 +116,7 @@ def test_follow_up_is_answered_from_the_previous_question_article(retriever: Ret
 
 
 @pytest.mark.parametrize(
-    "question", ["متى أطلقت وكالة الفضاء المسبار؟", "ماذا قال عن الأمن الرقمي؟"]
+    "question", ["متى أطلقت وكالة الفضاء المسبار؟", "ماذا قال الوزراء عن الأمن الرقمي؟"]
 )
 def test_standalone_question_is_unaffected_by_the_previous_one(
     retriever: Retriever, question: str
