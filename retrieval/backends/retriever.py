@@ -1,0 +1,95 @@
+"""Questions → `Hit`s over any `SearchBackend`, with the shared ranking and threshold."""
+
+from __future__ import annotations
+
+from retrieval import analyzer, ranking
+from retrieval.backends.base import SearchBackend, Sentence
+from retrieval.backends.rank import coverage, rank
+from retrieval.search import Hit
+
+
+class BackendRetriever:
+    """Answers questions like `Retriever`, reading the corpus through a `SearchBackend`.
+
+    `Hit.sentence` is the sentence's number within its article (a cluster has no global
+    sentence numbering).
+    """
+
+    def __init__(
+        self,
+        backend: SearchBackend,
+        min_score: float = ranking.NO_ANSWER_THRESHOLD,
+        ranking_params: ranking.RankingParams | None = None,
+    ) -> None:
+        self.backend = backend
+        self.min_score = min_score
+        self.params = ranking_params or ranking.RankingParams()
+
+    def search(self, question: str, top_k: int = 3, offset: int = 0) -> list[Hit]:
+        """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
+
+        Same contract as `Retriever.search`: identical sentences appear once, and [] when the
+        best sentence covers less than `min_score` of the question.
+        """
+        terms = analyzer.terms(question)
+        if not terms or top_k <= 0:
+            return []
+        ranked = rank(
+            self.backend,
+            terms,
+            ranking.answer_type(question),
+            frozenset(analyzer.tokens(question)),
+            self.params,
+            (offset + top_k) * 4 + 8,
+        )
+        if not ranked:
+            return []
+        if (
+            self.min_score > 0
+            and coverage(self.backend, terms, ranked[0].sentence) < self.min_score
+        ):
+            return []
+        chosen: list[tuple[Sentence, float]] = []
+        seen: set[int] = set()
+        for r in ranked:
+            if r.sentence.key in seen:
+                continue
+            seen.add(r.sentence.key)
+            if len(seen) > offset:
+                chosen.append((r.sentence, r.score))
+            if len(chosen) == top_k:
+                break
+        return self._hits(chosen, frozenset(terms))
+
+    def _hits(self, chosen: list[tuple[Sentence, float]], terms: frozenset[str]) -> list[Hit]:
+        """Return the chosen sentences as `Hit`s with their article and context."""
+        backend = self.backend
+        articles = backend.articles(list(dict.fromkeys(s.article_id for s, _ in chosen)))
+        around = [(s.article_id, s.number + step) for s, _ in chosen for step in (-1, 1)]
+        neighbours = backend.sentences(around)
+        hits = []
+        for sentence, score in chosen:
+            spans = [s for s in analyzer.term_spans(sentence.text) if s.term in terms]
+            hits.append(
+                Hit(
+                    text=sentence.text,
+                    score=score,
+                    start=sentence.start,
+                    end=sentence.end,
+                    article=articles[sentence.article_id],
+                    sentence=sentence.number,
+                    matched_terms=tuple(dict.fromkeys(s.term for s in spans)),
+                    highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
+                    context_before=_same_paragraph(sentence, neighbours, -1),
+                    context_after=_same_paragraph(sentence, neighbours, +1),
+                )
+            )
+        return hits
+
+
+def _same_paragraph(
+    sentence: Sentence, neighbours: dict[tuple[str, int], Sentence], step: int
+) -> str | None:
+    """Return the text of the neighbour `step` away when it is in the same paragraph."""
+    other = neighbours.get((sentence.article_id, sentence.number + step))
+    return other.text if other is not None and other.paragraph == sentence.paragraph else None
