@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from retrieval import corpus_cli
+from retrieval.backends import BackendRetriever
+from retrieval.opensearch import cli as opensearch_cli
+from retrieval.opensearch.client import BackendUnavailable
 from retrieval.search import Hit, Retriever
 from retrieval.store import OpenedIndex, open_index
 
@@ -117,7 +120,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not question:
             raise CliError("error: the question is empty", EXIT_USAGE)
         questions = [question]
-    retriever = open_retriever(Path(args.corpus), *_index_options(args))
+    if args.backend == "opensearch":
+        retriever: Retriever | BackendRetriever = opensearch_cli.open_retriever(args)
+    else:
+        retriever = open_retriever(Path(args.corpus), *_index_options(args))
     for question in questions:
         hits = retriever.search(question, top_k=args.top_k) if question.strip() else []
         if args.json:
@@ -138,12 +144,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     """Build or update the persisted index of a corpus; report its size, what was done to
     it (loaded, updated, rebuilt) and the skipped files."""
+    cluster = opensearch_cli.target(args) if args.backend == "opensearch" else None
     opened = open_corpus_index(Path(args.corpus), *_index_options(args))
     stats = Retriever(opened.index, opened.skipped).stats()
     changes = {"added": opened.added, "modified": opened.modified, "removed": opened.removed}
+    synced = None
+    if cluster is not None:
+        synced = opensearch_cli.sync(cluster, opened.index, args.rebuild, _index_options(args)[1])
     if args.json:
         record = asdict(stats)
         record["index"] = {"outcome": opened.outcome, "reason": opened.rebuilt_reason, **changes}
+        if synced is not None:
+            record["opensearch"] = opensearch_cli.report_json(synced)
         print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
     reason = f" ({opened.rebuilt_reason})" if opened.rebuilt_reason else ""
@@ -155,6 +167,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(f"skipped:    {len(stats.skipped)}")
     for skipped in stats.skipped:
         print(f"  {skipped.path}: {skipped.reason}")
+    if synced is not None:
+        print(opensearch_cli.report_line(synced))
     return EXIT_OK
 
 
@@ -201,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--batch", metavar="FILE", help="questions, one per line ('-' for stdin)")
     ask.add_argument("--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)")
+    opensearch_cli.add_options(ask)
     ask.set_defaults(func=cmd_ask)
 
     index = sub.add_parser("index", help="build the index and report what was read")
@@ -209,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)"
     )
+    opensearch_cli.add_options(index, rebuild=True)
     index.set_defaults(func=cmd_index)
 
     ev = sub.add_parser("eval", help="measure answer-sentence retrieval on a SQuAD file")
@@ -247,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(exc, file=sys.stderr)
         return exc.code
+    except BackendUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

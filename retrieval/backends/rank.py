@@ -37,10 +37,11 @@ def rank(
     question_tokens: frozenset[str],
     params: RankingParams,
     at_least: int = 0,
+    fetch_factor: int = FETCH_FACTOR,
 ) -> list[Ranked]:
     """Return the best candidate sentences for the analyzed question `terms`, best first."""
     pool = max(params.pool, at_least)
-    found = backend.sentence_candidates(terms, pool * FETCH_FACTOR)
+    found = backend.sentence_candidates(terms, pool * fetch_factor)
     if not found.sentences:
         return []
     factors = _length_factors(found.sentences, found.mean_length, backend.params, params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from retrieval import analyzer, ranking
 from retrieval.backends.base import SearchBackend, Sentence
-from retrieval.backends.rank import coverage, rank
+from retrieval.backends.rank import FETCH_FACTOR, coverage, rank
 from retrieval.search import Hit
 
 
@@ -20,8 +20,10 @@ class BackendRetriever:
         backend: SearchBackend,
         min_score: float = ranking.NO_ANSWER_THRESHOLD,
         ranking_params: ranking.RankingParams | None = None,
+        fetch_factor: int = FETCH_FACTOR,
     ) -> None:
         self.backend = backend
+        self.fetch_factor = fetch_factor
         self.min_score = min_score
         self.params = ranking_params or ranking.RankingParams()
 
@@ -41,6 +43,7 @@ class BackendRetriever:
             frozenset(analyzer.tokens(question)),
             self.params,
             (offset + top_k) * 4 + 8,
+            self.fetch_factor,
         )
         if not ranked:
             return []

@@ -89,7 +89,7 @@ class OpenSearchBackend:
         """Return each article's sentence count and per-term sentence counts."""
         sources = self._mget(list(article_ids), ["n_sentences", "sentence_df"])
         return {
-            doc_id: ArticleShape(int(s["n_sentences"]), dict(s["sentence_df"]))
+            doc_id: ArticleShape(int(s["n_sentences"]), _counts(s["sentence_df"]))
             for doc_id, s in sources.items()
         }
 
@@ -172,3 +172,9 @@ def _sentence(source: dict[str, Any]) -> Sentence:
         key=int(source["key"]),
         terms=tuple(source[schema.SENTENCE_FIELD].split()),
     )
+
+
+def _counts(encoded: str) -> dict[str, int]:
+    """Return the "term:count term:count" string of an article document as a dict."""
+    pairs = (item.rpartition(":") for item in encoded.split())
+    return {term: int(count) for term, _, count in pairs}

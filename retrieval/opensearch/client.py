@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_INDEX_NAME = "arabic-qa"
 TIMEOUT_SECONDS = 30
@@ -76,8 +77,16 @@ def connect(settings: OpenSearchSettings) -> Any:
         timeout=TIMEOUT_SECONDS,
         max_retries=1,
     )
-    guarded(lambda: client.cluster.health(), settings.url)
+    guarded(lambda: client.cluster.health(), redacted(settings.url))
     return client
+
+
+def redacted(url: str) -> str:
+    """Return `url` without any user:password part, for messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="…@" + parts.netloc.rpartition("@")[2]))
 
 
 def guarded(call: Any, where: str) -> Any:

@@ -103,7 +103,8 @@ class CorpusDocuments:
                 "fingerprint": self.fingerprint(a),
                 "n_sentences": last - first,
                 "n_paragraphs": len(paragraphs),
-                "sentence_df": dict(sentence_df),
+                # A string, not an object: terms would become (dotted, nested) field names.
+                "sentence_df": " ".join(f"{t}:{n}" for t, n in sentence_df.items()),
                 schema.ARTICLE_FIELD: " ".join(all_terms),
             },
         )

@@ -13,7 +13,7 @@ from typing import Any
 from retrieval.index import BM25Params
 
 # Bump when documents change shape: an index of another format is rebuilt.
-FORMAT = 1
+FORMAT = 1  # documents.py and backend.py read and write this format
 META_ID = "meta#corpus"
 SENTENCE_FIELD = "sentence_terms"
 PARAGRAPH_FIELD = "paragraph_terms"
