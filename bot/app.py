@@ -25,13 +25,16 @@ from bot.handled_updates import LedgerUpdateProcessor, UpdateLedger
 from bot.handlers import MORE_PATTERN, BotHandlers
 from bot.retry import PatientRateLimiter
 from retrieval.live import LiveRetriever
+from retrieval.opensearch.live import ClusterLive
 
 # The update kinds the bot handles; Telegram sends no others.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
 
 def build_application(
-    settings: Settings, live: LiveRetriever, clock: Callable[[], float] = time.monotonic
+    settings: Settings,
+    live: LiveRetriever | ClusterLive,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Application:
     """Return the bot's Application: Bot API connection, rate limits and all handlers.
 
@@ -64,6 +67,13 @@ def build_application(
     application = builder.build()
     register_handlers(application, bot_handlers)
     return application
+
+
+def corpus_source(settings: Settings) -> LiveRetriever | ClusterLive:
+    """Return what the bot answers from: the corpus folder, or the cluster (BACKEND)."""
+    if settings.opensearch is not None:
+        return ClusterLive(settings.opensearch)
+    return LiveRetriever(settings.corpus_dir)
 
 
 def webhook_arguments(settings: Settings) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from retrieval.opensearch.client import BackendUnavailable, OpenSearchSettings
+
 # BotFather tokens are "<bot id>:<secret>"; the secret is 35 URL-safe characters today.
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
@@ -52,6 +54,7 @@ class Settings:
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
+    opensearch: OpenSearchSettings | None = None  # BACKEND=opensearch: answer from a cluster
 
     @classmethod
     def from_env(
@@ -103,6 +106,7 @@ class Settings:
             max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
             state_file=Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE),
+            opensearch=_opensearch(env),
         )
 
     @property
@@ -118,7 +122,21 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Return the strings that must never appear in a log line: token and webhook secret."""
-        return tuple(s for s in (self.token, self.webhook_secret) if s)
+        cluster_password = self.opensearch.password if self.opensearch else None
+        return tuple(s for s in (self.token, self.webhook_secret, cluster_password) if s)
+
+
+def _opensearch(env: Mapping[str, str]) -> OpenSearchSettings | None:
+    """Return the cluster settings when BACKEND=opensearch, None for the embedded index."""
+    backend = env.get("BACKEND", "").strip().lower() or "embedded"
+    if backend not in ("embedded", "opensearch"):
+        raise ConfigError(f"BACKEND must be embedded or opensearch, got {backend!r}")
+    if backend == "embedded":
+        return None
+    try:
+        return OpenSearchSettings.from_env(env)
+    except BackendUnavailable as error:
+        raise ConfigError(str(error).removeprefix("error: ")) from None
 
 
 def _read_environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:

@@ -45,6 +45,7 @@ class OpenSearchBackend:
                 "run `python -m retrieval index --backend opensearch` first"
             )
         meta = found["_source"]
+        self.generation = str(found["_index"])  # the index behind the alias
         self.params = BM25Params(k1=meta["k1"], b=meta["b"], epsilon=meta["epsilon"])
         self.views = {
             field: ViewStats(**meta[view])
@@ -107,10 +108,7 @@ class OpenSearchBackend:
     def articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
         """Return the articles named."""
         sources = self._mget(list(article_ids), list(_ARTICLE_FIELDS))
-        return {
-            doc_id: Article(**{k: source.get(k) for k in _ARTICLE_FIELDS})
-            for doc_id, source in sources.items()
-        }
+        return {doc_id: _article(source) for doc_id, source in sources.items()}
 
     def _scores(self, field: str, terms: Sequence[str], ids: list[str]) -> list[float]:
         """Return the BM25 of documents `ids` of the view `field` (0 for missing ones)."""
@@ -172,6 +170,12 @@ def _sentence(source: dict[str, Any]) -> Sentence:
         key=int(source["key"]),
         terms=tuple(source[schema.SENTENCE_FIELD].split()),
     )
+
+
+def _article(source: dict[str, Any]) -> Article:
+    """Return an article document's source as an `Article`."""
+    fields: dict[str, Any] = {k: source.get(k) for k in _ARTICLE_FIELDS}
+    return Article(**fields)
 
 
 def _counts(encoded: str) -> dict[str, int]:
