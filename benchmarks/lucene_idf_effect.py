@@ -12,7 +12,12 @@ embedded index (no cluster needed) and prints XQuAD-ar Hit@1 and top-sentence ag
 rank-bm25 everywhere; Lucene selection at fetch factors 1 and 3; Lucene's score used as the
 sentence evidence itself.
 
-    python benchmarks/lucene_idf_effect.py --squad ../shared/data/xquad-ar/xquad.ar.json
+    python benchmarks/lucene_idf_effect.py --squad ../shared/data/xquad-ar/xquad.ar.json \
+        [--distractors CORPUS_DIR [--distractors-index DIR]] [--limit N]
+
+On XQuAD's 48 articles the pool holds nearly every matching sentence, so the selection
+cannot matter; `--distractors` adds a corpus folder's articles (e.g. SaudiNewsNet written by
+benchmarks/scaling.py) so that the pool truncates as it does on a real corpus.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval import evaluate  # noqa: E402
+from retrieval import evaluate, store  # noqa: E402
 from retrieval.backends import BackendRetriever, Candidates, EmbeddedBackend  # noqa: E402
 from retrieval.index import CorpusIndex, term_counts  # noqa: E402
 from retrieval.search import Retriever  # noqa: E402
@@ -77,9 +82,17 @@ def main() -> None:
     """Print Hit@1 and agreement per variant; see the module docstring."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--squad", required=True)
+    parser.add_argument("--distractors", help="corpus folder whose articles are added")
+    parser.add_argument("--distractors-index", help="its persisted index (default DIR/.index)")
+    parser.add_argument("--limit", type=int, default=0, help="questions asked (0: all)")
     args = parser.parse_args()
     dataset = evaluate.load_squad(Path(args.squad))
-    embedded = Retriever.from_articles(dataset.articles)
+    articles = list(dataset.articles)
+    if args.distractors:
+        index_dir = Path(args.distractors_index) if args.distractors_index else None
+        articles += store.open_index(Path(args.distractors), index_dir).index.articles
+    embedded = Retriever.from_articles(articles)
+    questions = dataset.questions[: args.limit or None]
     index = embedded.index
     variants = {
         "rank-bm25 (embedded)": embedded,
@@ -90,13 +103,13 @@ def main() -> None:
     reference: list[str | None] = []
     for name, retriever in variants.items():
         tops, hits = [], 0
-        for q in dataset.questions:
+        for q in questions:
             found = retriever.search(q.text, top_k=1)
             tops.append(found[0].text if found else None)
             hits += evaluate.first_hit_rank(found, q, dataset.articles) == 1
         reference = reference or tops
         same = sum(a == b for a, b in zip(reference, tops, strict=True))
-        n = len(dataset.questions)
+        n = len(questions)
         print(f"{name:26s} Hit@1 {hits / n:.3f}   same top sentence as embedded {same}/{n}")
 
 

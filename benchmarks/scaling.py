@@ -81,7 +81,8 @@ def main() -> None:
         )
         if scale > 1:
             shutil.rmtree(folder)
-    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    peak = search_speed.peak_rss_mb() / 1024
+    print(f"load average at end: {os.getloadavg()[0]:.2f}; peak RSS while compiling {peak:.1f} GB")
 
 
 if __name__ == "__main__":
