@@ -28,6 +28,9 @@ from retrieval.opensearch import schema
 from retrieval.opensearch.client import BackendUnavailable, guarded
 from retrieval.opensearch.documents import paragraph_id, sentence_id
 
+# Document frequencies remembered per backend (one backend serves one state of the index:
+# the bot opens a new one when a sync changed the meta document). Cleared when full.
+DF_CACHE_SIZE = 200_000
 _ARTICLE_FIELDS = ("id", "title", "text", "path", "source", "url", "date", "category", "author")
 _SENTENCE_FIELDS = ["article_id", "number", "paragraph", "start", "end", "text", "key"]
 
@@ -46,6 +49,7 @@ class OpenSearchBackend:
             )
         meta = found["_source"]
         self.generation = str(found["_index"])  # the index behind the alias
+        self._df_cache: dict[tuple[str, str], int] = {}
         self.params = BM25Params(k1=meta["k1"], b=meta["b"], epsilon=meta["epsilon"])
         self.views = {
             field: ViewStats(**meta[view])
@@ -130,9 +134,18 @@ class OpenSearchBackend:
         }
 
     def _dfs(self, field: str, terms: list[str]) -> dict[str, int]:
+        """Return how many documents of the view `field` hold each term: remembered ones
+        from the cache, the others counted in one msearch (a count reaches every shard)."""
+        cache = self._df_cache
+        missing = [t for t in terms if (field, t) not in cache]
+        if missing:
+            if len(cache) + len(missing) > DF_CACHE_SIZE:
+                cache.clear()
+            cache.update(((field, t), df) for t, df in self._count(field, missing).items())
+        return {t: cache[(field, t)] for t in terms}
+
+    def _count(self, field: str, terms: list[str]) -> dict[str, int]:
         """Return how many documents of the view `field` hold each term (one msearch)."""
-        if not terms:
-            return {}
         body: list[dict[str, Any]] = []
         for term in terms:
             body.append({"index": self.alias})
