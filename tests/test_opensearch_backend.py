@@ -184,3 +184,25 @@ def test_xquad_hit_at_1_through_osmem_is_at_least_0_70(client: Any, alias: str) 
         for q in questions
     ]
     assert sum(r == 1 for r in ranks) / len(ranks) >= 0.70
+
+
+def test_cli_index_reports_a_rebuild_then_only_the_changed_article(
+    loopback_opensearch: str,
+    alias: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n, text in enumerate(["افتتح متحف الرمال في الرياض.", "فاز نادي النخيل بالبطولة."]):
+        (corpus / f"{n}.md").write_text(f"---\ntitle: خبر {n}\n---\n{text}\n", encoding="utf-8")
+    argv = ["index", "--backend", "opensearch", "--opensearch-url", loopback_opensearch]
+    argv += ["--corpus", str(corpus)]
+    monkeypatch.setenv("OPENSEARCH_INDEX", alias)
+    assert cli.main(argv) == cli.EXIT_OK
+    assert "opensearch: rebuilt (no index yet)" in capsys.readouterr().out
+    (corpus / "1.md").write_text("---\ntitle: خبر\n---\nخسر نادي النخيل النهائي.\n", "utf-8")
+    assert cli.main(argv) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "opensearch: updated" in out and "1 article(s) sent, 0 deleted, 1 unchanged" in out
