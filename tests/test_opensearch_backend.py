@@ -206,3 +206,20 @@ def test_cli_index_reports_a_rebuild_then_only_the_changed_article(
     assert cli.main(argv) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert "opensearch: updated" in out and "1 article(s) sent, 0 deleted, 1 unchanged" in out
+
+
+def test_an_interrupted_update_is_resent_by_the_next_sync(
+    client: Any, alias: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync_index(client, alias, build(ARTICLES))
+    changed = build([_article(1, "تأسست شركة الصقر في مكة عام 1995."), *ARTICLES[1:]])
+
+    def refuse(*_: object) -> None:
+        raise BackendUnavailable("error: OpenSearch refused a document: test")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sync, "_bulk", refuse)
+        with pytest.raises(BackendUnavailable):
+            sync_index(client, alias, changed)
+    assert sync_index(client, alias, changed).sent == 1
+    assert _top(client, alias, "متى تأسست شركة الصقر؟") == "تأسست شركة الصقر في مكة عام 1995."

@@ -38,6 +38,17 @@ class CorpusDocuments:
         self.index = index
         self.terms = list(index.vocabulary)  # ids are positions: the vocabulary is sorted
         self.article_start = np.searchsorted(index.sent_article, np.arange(len(index.articles) + 1))
+        self._digest: str | None = None
+
+    def corpus_digest(self) -> str:
+        """Return a digest of every article's fingerprint, in order: equal digests mean the
+        cluster holds exactly these articles (kept in the meta document)."""
+        if self._digest is None:
+            digest = hashlib.sha256()
+            for a in range(len(self.index.articles)):
+                digest.update(self.fingerprint(a).encode("ascii"))
+            self._digest = digest.hexdigest()
+        return self._digest
 
     def fingerprint(self, a: int) -> str:
         """Return a digest of article `a`'s fields, the analyzer version and the format."""
@@ -124,6 +135,7 @@ class CorpusDocuments:
             "k1": params.k1,
             "b": params.b,
             "epsilon": params.epsilon,
+            "corpus": self.corpus_digest(),
             "sentences": _view_stats(index.sentences, params.epsilon),
             "paragraphs": _view_stats(index.paragraphs, params.epsilon),
             "articles": _view_stats(index.article_docs, params.epsilon),

@@ -55,11 +55,15 @@ def sync_index(
     """
     documents = CorpusDocuments(index)
     current = _alias_target(client, alias)
-    reason = "rebuild asked" if rebuild else _rebuild_reason(client, alias, current, documents)
+    meta = _meta(client, alias) if current is not None else None
+    reason = "rebuild asked" if rebuild else _rebuild_reason(meta, current, documents)
     if reason is not None:
         return _rebuild(client, alias, current, documents, reason, progress)
-    stored = _stored_articles(client, alias)
     local = {a.id: n for n, a in enumerate(index.articles)}
+    if meta is not None and meta.get("corpus") == documents.corpus_digest():
+        # The cluster already holds exactly these articles: no need to read its fingerprints.
+        return SyncReport(str(current), False, None, 0, 0, len(local))
+    stored = _stored_articles(client, alias)
     changed = [
         n
         for aid, n in local.items()
@@ -73,10 +77,9 @@ def sync_index(
             for doc_id, source in documents.article_documents(n)
         ),
         _stale_deletes(alias, documents, changed, removed, stored),
-        [_index_action(alias, schema.META_ID, documents.meta_document())],
     )
     _bulk(client, actions, progress)
-    guarded(lambda: client.indices.refresh(index=alias), alias)
+    _write_meta(client, alias, documents)
     return SyncReport(
         index=current or alias,
         rebuilt=False,
@@ -111,11 +114,10 @@ def _rebuild(
             for n in range(n_articles)
             for doc_id, source in documents.article_documents(n)
         ),
-        [_index_action(name, schema.META_ID, documents.meta_document())],
     )
     try:
         _bulk(client, actions, progress)
-        guarded(lambda: client.indices.refresh(index=name), name)
+        _write_meta(client, name, documents)
     except BackendUnavailable:
         guarded(lambda: client.indices.delete(index=name, ignore_unavailable=True), name)
         raise
@@ -126,6 +128,14 @@ def _rebuild(
     if current is not None:
         guarded(lambda: client.indices.delete(index=current, ignore_unavailable=True), current)
     return SyncReport(name, True, reason, n_articles, 0, 0)
+
+
+def _write_meta(client: Any, index: str, documents: CorpusDocuments) -> None:
+    """Write the meta document, only once every other document was accepted (its corpus
+    digest says the cluster holds them all), and make everything searchable."""
+    meta = documents.meta_document()
+    guarded(lambda: client.index(index=index, id=schema.META_ID, body=meta), index)
+    guarded(lambda: client.indices.refresh(index=index), index)
 
 
 def _alias_target(client: Any, alias: str) -> str | None:
@@ -142,14 +152,18 @@ def _alias_target(client: Any, alias: str) -> str | None:
     return str(sorted(targets)[-1])
 
 
+def _meta(client: Any, alias: str) -> dict[str, Any] | None:
+    """Return the meta document behind `alias`, or None when there is none."""
+    found = guarded(lambda: client.get(index=alias, id=schema.META_ID, ignore=404), alias)
+    return dict(found["_source"]) if found.get("found") else None
+
+
 def _rebuild_reason(
-    client: Any, alias: str, current: str | None, documents: CorpusDocuments
+    meta: dict[str, Any] | None, current: str | None, documents: CorpusDocuments
 ) -> str | None:
-    """Return why the index behind `alias` cannot be updated in place, or None."""
+    """Return why the index behind the alias cannot be updated in place, or None."""
     if current is None:
         return "no index yet"
-    found = guarded(lambda: client.get(index=alias, id=schema.META_ID, ignore=404), alias)
-    meta = found.get("_source") if found.get("found") else None
     if meta is None:
         return "no meta document"
     wanted = documents.meta_document()
