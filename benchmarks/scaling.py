@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import search_speed  # noqa: E402
 
 from retrieval import store  # noqa: E402
+from retrieval.store import data as store_data  # noqa: E402
 
 
 def main() -> None:
@@ -43,8 +44,7 @@ def main() -> None:
     if not corpus.exists():
         corpus.mkdir(parents=True)
         search_speed.write_corpus(Path(args.data), corpus)
-    opened = store.open_index(corpus, base_dir)
-    manifest, _ = store.read_manifest(base_dir, opened.index.params)
+    opened = store.open_index(corpus, base_dir, workers=len(os.sched_getaffinity(0)))
     questions = search_speed.make_questions(opened.index, args.questions)
     questions_file = work / "questions.txt"
     questions_file.write_text("\n".join(questions), encoding="utf-8")
@@ -64,9 +64,9 @@ def main() -> None:
             copies = [
                 replace(record, path=f"copy-{n}/{record.path}")
                 for n in range(scale)
-                for record in store.manifest_files(manifest)
+                for record in opened.files
             ]
-            store.save(folder, scaled, copies)
+            store_data.save(folder, scaled, tuple(copies))
             del scaled
             gc.collect()
         served = search_speed.serve_in_fresh_process(folder, questions_file, None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import secrets
 import sys
 
@@ -38,7 +39,8 @@ def main() -> int:
     if settings.opensearch is None and not settings.corpus_dir.is_dir():
         print(f"error: corpus folder not found: {settings.corpus_dir}", file=sys.stderr)
         return EXIT_FAILURE
-    application = build_application(settings, corpus_source(settings))
+    workers = len(os.sched_getaffinity(0))  # a big first build uses every core
+    application = build_application(settings, corpus_source(settings, workers=workers))
     try:
         if settings.webhook_url:
             log.info(

@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.feedback import FEEDBACK_PATTERN
 from bot.handled_updates import LedgerUpdateProcessor, UpdateLedger
 from bot.handlers import MORE_PATTERN, BotHandlers
 from bot.retry import PatientRateLimiter
@@ -40,14 +41,15 @@ def build_application(
 
     Nothing is loaded or sent until the Application runs: `post_init` loads the corpus
     once through `live` and registers the command menus. Updates run concurrently; the
-    ones a previous run already handled are skipped (`bot.handled_updates`). `clock` paces
-    the per-user rate limit (tests pass one they move by hand).
+    ones this bot provably handled in a previous run are skipped (`bot.handled_updates`).
+    `clock` paces the per-user rate limit (tests pass one they move by hand).
     """
     bot_handlers = BotHandlers(settings, live, clock)
+    processor = LedgerUpdateProcessor(UpdateLedger(settings.state_file))
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .concurrent_updates(LedgerUpdateProcessor(UpdateLedger(settings.state_file)))
+        .concurrent_updates(processor)
         .rate_limiter(PatientRateLimiter(overall_max_rate=settings.api_requests_per_second))
         .defaults(
             Defaults(
@@ -65,15 +67,17 @@ def build_application(
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
     application = builder.build()
+    processor.bind(application.bot)
     register_handlers(application, bot_handlers)
     return application
 
 
-def corpus_source(settings: Settings) -> LiveRetriever | ClusterLive:
-    """Return what the bot answers from: the corpus folder, or the cluster (BACKEND)."""
+def corpus_source(settings: Settings, workers: int | None = None) -> LiveRetriever | ClusterLive:
+    """Return what the bot answers from: the corpus folder (analyzed by up to `workers`
+    processes), or the cluster (BACKEND=opensearch)."""
     if settings.opensearch is not None:
         return ClusterLive(settings.opensearch)
-    return LiveRetriever(settings.corpus_dir)
+    return LiveRetriever(settings.corpus_dir, workers=workers)
 
 
 def webhook_arguments(settings: Settings) -> dict[str, Any]:
@@ -98,6 +102,7 @@ def register_handlers(application: Application, h: BotHandlers) -> None:
         [
             CommandHandler(["start", "help"], h.start, filters=new),
             CommandHandler("sources", h.sources, filters=new),
+            CommandHandler("privacy", h.privacy, filters=new),
             CommandHandler("ask", h.ask, filters=new),
             CommandHandler("stats", h.stats, filters=new),
             CommandHandler("reload", h.reload, filters=new),
@@ -107,6 +112,7 @@ def register_handlers(application: Application, h: BotHandlers) -> None:
             MessageHandler(private & new & filters.COMMAND, h.unknown_command),
             MessageHandler(private & new & ~filters.TEXT, h.non_text),
             CallbackQueryHandler(h.more, pattern=MORE_PATTERN),
+            CallbackQueryHandler(h.rate, pattern=FEEDBACK_PATTERN),
             InlineQueryHandler(h.inline),
         ]
     )

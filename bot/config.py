@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from retrieval.formats import DEFAULT_MAX_UPLOAD_BYTES
 from retrieval.opensearch.client import BackendUnavailable, OpenSearchSettings
 
 # BotFather tokens are "<bot id>:<secret>"; the secret is 35 URL-safe characters today.
@@ -25,6 +26,8 @@ _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Where the bot remembers the updates it handled, beside the index folder (hidden files in
 # the corpus folder are not articles).
 DEFAULT_STATE_FILE = ".bot-state.json"
+# The feedback database sits beside the state file unless FEEDBACK_DB says otherwise.
+DEFAULT_FEEDBACK_DB = ".bot-feedback.sqlite3"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -49,12 +52,14 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     reload_interval: float = 5.0
-    max_upload_bytes: int = 5_000_000
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     rate_limit_per_minute: int = 20
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
     opensearch: OpenSearchSettings | None = None  # BACKEND=opensearch: answer from a cluster
+    feedback_db: Path | None = None  # None: FEEDBACK=off, no storage and no 👍/👎 buttons
+    feedback_retention_days: int = 90
 
     @classmethod
     def from_env(
@@ -87,6 +92,7 @@ class Settings:
             choices = ", ".join(_LOG_LEVELS)
             raise ConfigError(f"LOG_LEVEL must be one of {choices}, got {log_level!r}")
         corpus_dir = Path(env.get("CORPUS_DIR", "").strip() or "corpus")
+        state_file = Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE)
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -101,12 +107,14 @@ class Settings:
             webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_integer(env, "WEBHOOK_PORT", 8443, minimum=1, maximum=65535),
             reload_interval=_number(env, "RELOAD_INTERVAL", 5.0),
-            max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", 5_000_000, minimum=1),
+            max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1),
             rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 20, minimum=0),
             max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
-            state_file=Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE),
             opensearch=_opensearch(env),
+            state_file=state_file,
+            feedback_db=_feedback_db(env, state_file),
+            feedback_retention_days=_integer(env, "FEEDBACK_RETENTION_DAYS", 90, minimum=1),
         )
 
     @property
@@ -153,6 +161,16 @@ def _read_environment(environ: Mapping[str, str] | None, env_file: Path | None) 
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
+
+
+def _feedback_db(env: Mapping[str, str], state_file: Path) -> Path | None:
+    """Return the feedback database path, or None when FEEDBACK is off."""
+    switch = env.get("FEEDBACK", "").strip().lower() or "on"
+    if switch not in ("on", "off"):
+        raise ConfigError(f"FEEDBACK must be on or off, got {switch!r}")
+    if switch == "off":
+        return None
+    return Path(_optional(env, "FEEDBACK_DB") or state_file.with_name(DEFAULT_FEEDBACK_DB))
 
 
 def _file_url_for(base_url: str | None) -> str | None:

@@ -12,11 +12,12 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
@@ -34,8 +35,11 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot import replies
 from bot.config import Settings
+from bot.feedback import FeedbackRecorder, feedback_question_id, parse_press, with_feedback_buttons
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
+from retrieval.feedback import RateOutcome
+from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.live import LiveRetriever, ReloadReport
 from retrieval.opensearch.client import BackendUnavailable
 from retrieval.opensearch.live import ClusterLive, ClusterRetriever
@@ -45,7 +49,6 @@ log = logging.getLogger(__name__)
 
 MORE_PREFIX = "more:"
 MORE_PATTERN = r"^more:\d{1,4}$"
-UPLOAD_SUFFIXES = (".txt", ".md", ".jsonl")
 INLINE_RESULTS = 10
 _ASK_COMMAND = re.compile(r"^/ask(@\w+)?\s*", re.IGNORECASE)
 
@@ -54,6 +57,7 @@ PUBLIC_COMMANDS = (
     BotCommand("help", "كيف أسأل؟ مع أمثلة"),
     BotCommand("ask", "اطرح سؤالًا (مفيد في المجموعات)"),
     BotCommand("sources", "عدد المقالات ومصادرها"),
+    BotCommand("privacy", "ما الذي يحفظه البوت عن الأسئلة"),
 )
 ADMIN_COMMANDS = (
     *PUBLIC_COMMANDS,
@@ -76,6 +80,7 @@ class BotHandlers:
         self.settings = settings
         self.live = live
         self.limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=clock)
+        self.feedback = FeedbackRecorder.from_settings(settings)
         self._reload_task: asyncio.Task[None] | None = None
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -96,6 +101,7 @@ class BotHandlers:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reload_task
             self._reload_task = None
+        await self.feedback.close()
 
     async def _set_commands(self, application: Application) -> None:
         """Register the Arabic command menus; a failure is a warning, not a reason to stop.
@@ -103,6 +109,7 @@ class BotHandlers:
         Admins get a menu with the admin commands too (Telegram refuses it for an admin who
         has never started a chat with the bot; the others still get theirs).
         """
+        menus: list[tuple[Sequence[BotCommand], BotCommandScope]]
         menus = [(PUBLIC_COMMANDS, BotCommandScopeDefault())]
         menus += [(ADMIN_COMMANDS, BotCommandScopeChat(a)) for a in sorted(self.settings.admin_ids)]
         for commands, scope in menus:
@@ -181,16 +188,16 @@ class BotHandlers:
         retriever = self.live.current
         examples = await asyncio.to_thread(answerable_examples, retriever)
         text = replies.help_message(examples, retriever.stats().articles)
-        await update.effective_message.reply_html(text)
+        await _message(update).reply_html(text)
 
     async def sources(self, update: Update, context: Context) -> None:
         """/sources: how many articles there are and from which sources."""
         stats = self.live.current.stats()
-        await update.effective_message.reply_html(replies.sources_message(stats))
+        await _message(update).reply_html(replies.sources_message(stats))
 
     async def ask(self, update: Update, context: Context) -> None:
         """/ask question: answer a question in any chat, typically a group."""
-        message = update.effective_message
+        message = _message(update)
         question = _ASK_COMMAND.sub("", message.text or "", count=1).strip()
         if not question:
             await message.reply_html(replies.ASK_USAGE)
@@ -208,40 +215,49 @@ class BotHandlers:
             report.seconds if report else None,
             report.error if report else None,
         )
-        await update.effective_message.reply_html(text)
+        if self.feedback.enabled:
+            figures = await self.feedback.stats()
+            section = replies.feedback_stats_message(figures) if figures else None
+            text += "\n\n" + (section or replies.FEEDBACK_UNAVAILABLE)
+        await _message(update).reply_html(text)
+
+    async def privacy(self, update: Update, context: Context) -> None:
+        """/privacy: what the bot keeps about questions and ratings (nothing when off)."""
+        text = replies.privacy_message(self.feedback.enabled, self.settings.feedback_retention_days)
+        if update.effective_message is not None:
+            await update.effective_message.reply_html(text)
 
     async def reload(self, update: Update, context: Context) -> None:
         """/reload [force] (admins): re-read the corpus now and report what changed."""
         if not await self._admin_only(update):
             return
-        force = bool(context.args) and context.args[0].lower() == "force"
+        args = context.args or []
+        force = bool(args) and args[0].lower() == "force"
         report = await asyncio.to_thread(self.live.reload, force)
-        await update.effective_message.reply_html(_reload_reply(report))
+        await _message(update).reply_html(_reload_reply(report))
 
     async def _admin_only(self, update: Update) -> bool:
         """Return whether the sender is an admin; refuse politely when not."""
         if self.is_admin(update):
             return True
-        await update.effective_message.reply_html(replies.ADMIN_ONLY)
+        await _message(update).reply_html(replies.ADMIN_ONLY)
         return False
 
     # ---- questions ---------------------------------------------------------------------
 
     async def private_text(self, update: Update, context: Context) -> None:
         """A text message in a private chat is a question."""
-        await self.answer(update, context, update.effective_message.text or "")
+        await self.answer(update, context, _message(update).text or "")
 
     async def group_text(self, update: Update, context: Context) -> None:
         """A group message is a question only when it mentions or replies to the bot."""
-        question = addressed_question(
-            update.effective_message, context.bot.id, context.bot.username
-        )
+        question = addressed_question(_message(update), context.bot.id, context.bot.username)
         if question is not None:
             await self.answer(update, context, question)
 
     async def answer(self, update: Update, context: Context, question: str) -> None:
         """Reply to the question message with the best sentences and a «المزيد» button."""
-        message = update.effective_message
+        message = _message(update)
         question = replies.shorten(question, self.settings.max_question_chars)
         if not question:
             await message.reply_html(replies.ASK_USAGE)
@@ -255,14 +271,21 @@ class BotHandlers:
                 await message.chat.send_action(ChatAction.TYPING)
         hits = await self._search(question, 0)
         answer = replies.answer_message(question, hits[: self.settings.top_k])
+        user_id = update.effective_user.id if update.effective_user else 0
+        shown = hits[: answer.shown]
+        question_id = await self.feedback.record(message.chat.type, user_id, question, shown)
         await message.reply_html(
             answer.text,
-            reply_markup=_more_keyboard(hits, answer.shown, 0),
+            reply_markup=with_feedback_buttons(
+                _more_keyboard(hits, answer.shown, 0), question_id if shown else None
+            ),
         )
 
     async def more(self, update: Update, context: Context) -> None:
         """«المزيد»: edit the answer to show the results after the ones it shows now."""
         query = update.callback_query
+        if query is None or query.data is None:
+            return
         offset = int(query.data.removeprefix(MORE_PREFIX))
         question = question_of_answer(query, context.bot.username)
         if question is None:
@@ -271,11 +294,15 @@ class BotHandlers:
         if not await self.admit(update):
             return
         hits = await self._search(question, offset)
+        shown = query.message if isinstance(query.message, Message) else None
+        question_id = feedback_question_id(shown.reply_markup if shown else None)  # keep 👍/👎
         if not hits:
             await query.answer(replies.NO_MORE)
-            if query.message.reply_markup is not None:
+            if isinstance(query.message, Message) and query.message.reply_markup is not None:
                 with contextlib.suppress(TelegramError):
-                    await query.edit_message_reply_markup(reply_markup=None)
+                    await query.edit_message_reply_markup(
+                        reply_markup=with_feedback_buttons(None, question_id)
+                    )
             return
         await query.answer()
         answer = replies.answer_message(question, hits[: self.settings.top_k], offset)
@@ -283,12 +310,27 @@ class BotHandlers:
             await query.edit_message_text(
                 answer.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=_more_keyboard(hits, answer.shown, offset),
+                reply_markup=with_feedback_buttons(
+                    _more_keyboard(hits, answer.shown, offset), question_id
+                ),
             )
         except BadRequest as error:
             # A second tap on the same button asks for the page already shown.
             if "not modified" not in str(error).lower():
                 raise
+
+    async def rate(self, update: Update, context: Context) -> None:
+        """👍/👎 under an answer: store the rating once per user and question, then thank."""
+        query = update.callback_query
+        if query is None:
+            return
+        pressed = parse_press(query.data or "")
+        user = update.effective_user
+        if pressed is None or user is None:
+            await query.answer()
+            return
+        outcome = await self.feedback.rate(pressed[0], user.id, pressed[1])
+        await query.answer(_RATING_REPLIES[outcome])
 
     async def _search(self, question: str, offset: int) -> list[Hit]:
         """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)."""
@@ -298,6 +340,8 @@ class BotHandlers:
     async def inline(self, update: Update, context: Context) -> None:
         """Inline mode: up to 10 sentences as articles the user can send into any chat."""
         query = update.inline_query
+        if query is None:
+            return
         question = replies.shorten(query.query, self.settings.max_question_chars)
         if not question:
             await query.answer([], cache_time=300)
@@ -321,19 +365,21 @@ class BotHandlers:
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         """An unknown /command in a private chat gets pointed to /help."""
-        await update.effective_message.reply_html(replies.UNKNOWN_COMMAND)
+        await _message(update).reply_html(replies.UNKNOWN_COMMAND)
 
     async def non_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice and the like in a private chat get a short hint."""
-        await update.effective_message.reply_html(replies.NON_TEXT_HINT)
+        await _message(update).reply_html(replies.NON_TEXT_HINT)
 
     async def upload(self, update: Update, context: Context) -> None:
         """An admin's .txt/.md/.jsonl document is added to the corpus and made answerable."""
-        message = update.effective_message
+        message = _message(update)
         if not self.is_admin(update):
             await message.reply_html(replies.UPLOAD_ADMIN_ONLY)
             return
         document = message.document
+        if document is None:
+            return
         filename = PurePath(document.file_name or "").name
         limit = self.settings.max_upload_bytes
         if not filename.lower().endswith(UPLOAD_SUFFIXES):
@@ -391,7 +437,16 @@ class BotHandlers:
             if update.callback_query is not None:
                 await update.callback_query.answer(apology, show_alert=True)
             elif update.effective_message is not None:
-                await update.effective_message.reply_html(apology)
+                await _message(update).reply_html(apology)
+
+
+_RATING_REPLIES = {
+    RateOutcome.STORED: replies.RATING_THANKS,
+    RateOutcome.CHANGED: replies.RATING_CHANGED,
+    RateOutcome.UNCHANGED: replies.RATING_ALREADY,
+    RateOutcome.UNKNOWN_QUESTION: replies.RATING_GONE,
+    None: replies.RATING_FAILED,
+}
 
 
 def answerable_examples(retriever: Retriever | ClusterRetriever, count: int = 3) -> list[str]:
@@ -459,11 +514,20 @@ async def _refuse(update: Update, text: str, only_commands_in_groups: bool = Fal
     elif update.inline_query is not None:
         await update.inline_query.answer([], cache_time=0)
     elif update.effective_message is not None:
-        message = update.effective_message
+        message = _message(update)
         in_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
         is_command = (message.text or "").startswith("/")
         if not (only_commands_in_groups and in_group and not is_command):
             await message.reply_html(text)
+
+
+def _message(update: Update) -> Message:
+    """Return the update's message: every handler that calls this is registered for
+    messages (or commands), so there is one; raises for a wiring bug, never for a user."""
+    message = update.effective_message
+    if message is None:
+        raise ValueError(f"update {update.update_id} has no message")
+    return message
 
 
 def _reload_reply(report: ReloadReport) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from retrieval.corpus import Article
+from retrieval.feedback import FeedbackStats
+from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.search import CorpusStats, Hit
 
 MESSAGE_LIMIT = 4096
@@ -295,6 +297,49 @@ def stats_message(
     return _fit_lines(lines)
 
 
+def feedback_stats_message(stats: FeedbackStats) -> str:
+    """Return the /stats section on use and feedback: the last days' questions, the share
+    unanswered, 👍/👎 counts and the most frequent unanswered questions."""
+    lines = [
+        f"💬 <b>الأسئلة في آخر {stats.days} أيام</b>",
+        f"• الأسئلة: {stats.questions}",
+        f"• دون إجابة: {stats.unanswered} ({stats.unanswered_share:.0%})",
+        f"• التقييمات: 👍 {stats.thumbs_up} · 👎 {stats.thumbs_down}",
+    ]
+    if stats.top_unanswered:
+        lines.append("<b>أكثر الأسئلة تكرارًا دون إجابة:</b>")
+        for question, times in stats.top_unanswered:
+            lines.append(f"• {html.escape(shorten(question, 100))} (×{times})")
+    return "\n".join(lines)
+
+
+FEEDBACK_UNAVAILABLE = "💬 إحصاءات الأسئلة غير متاحة الآن (تعذّرت قراءة قاعدة التقييمات)."
+RATING_THANKS = "شكرًا على تقييمك!"
+RATING_CHANGED = "عدّلنا تقييمك، شكرًا!"
+RATING_ALREADY = "سُجّل تقييمك من قبل، شكرًا!"
+RATING_GONE = "انتهت مدة الاحتفاظ بهذا السؤال، فلم يُسجَّل التقييم."
+RATING_FAILED = "تعذّر حفظ تقييمك الآن، شكرًا على كل حال."
+
+
+def privacy_message(feedback_on: bool, retention_days: int) -> str:
+    """Return the /privacy text: what the bot keeps about questions and ratings, and why."""
+    if not feedback_on:
+        return (
+            "🔒 <b>الخصوصية</b>\n"
+            "لا يحفظ هذا البوت أسئلتك ولا تقييماتك: تُستعمل الرسالة للإجابة عنها فقط."
+        )
+    return (
+        "🔒 <b>الخصوصية</b>\n"
+        "لتحسين الإجابات يحفظ البوت عن كل سؤال يُجاب عنه في محادثة:\n"
+        "• نص السؤال ووقته ونوع المحادثة (خاصة أو مجموعة)؛\n"
+        "• الجمل التي أُرسلت إجابةً ودرجة الثقة بها؛\n"
+        "• تقييمك 👍 أو 👎 إن ضغطت أحد الزرّين؛\n"
+        "• رمزًا مُعمّى (تجزئة مملّحة) بدل معرّف حسابك، لا يُحفظ معرّفك ولا اسمك.\n"
+        f"تُحذف هذه السجلات تلقائيًا بعد {retention_days} يومًا، ولا يطّلع عليها إلا مشرفو "
+        "البوت لمعرفة الأسئلة التي لم يُحسن الإجابة عنها."
+    )
+
+
 def reload_message(
     changed: bool,
     articles: int,
@@ -352,8 +397,10 @@ def upload_too_big_message(filename: str, max_bytes: int) -> str:
 
 
 def upload_wrong_type_message(filename: str) -> str:
-    """Return the refusal for an upload that is not .txt, .md or .jsonl."""
-    return upload_refused_message(filename, "الأنواع المقبولة: ‎.txt و‎.md و‎.jsonl فقط.")
+    """Return the refusal for an upload of a type the formats registry does not accept."""
+    # U+200E keeps each ".txt" left-to-right inside the Arabic sentence.
+    allowed = " و".join(f"\u200e{suffix}" for suffix in UPLOAD_SUFFIXES)
+    return upload_refused_message(filename, f"الأنواع المقبولة: {allowed} فقط.")
 
 
 def _code(text: str) -> str:

@@ -7,9 +7,7 @@ running bot reloading the folder never sees half a file.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from datetime import date as Date
@@ -18,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from retrieval.atomic import create_atomically
 from retrieval.corpus import ArticleFormatError, SkippedFile, decode_bytes, parse_text, parse_txt
+from retrieval.formats import DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, listing
 
-UPLOAD_SUFFIXES = (".txt", ".md", ".jsonl")
-MAX_UPLOAD_BYTES = 2_000_000
 _MAX_NAME_CHARS = 80
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w-]+")
 
@@ -60,9 +58,10 @@ def safe_stem(name: str, fallback: str = "article") -> str:
 
 
 def add_document(
-    corpus_dir: Path, filename: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES
+    corpus_dir: Path, filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
 ) -> AddResult:
-    """Check an uploaded `.txt`, `.md` or `.jsonl` file and save it into `corpus_dir`.
+    """Check an uploaded article file (a suffix of `formats.UPLOAD_SUFFIXES`) and save it
+    into `corpus_dir`.
 
     Returns where it went. The bytes are decoded (UTF-8, UTF-16, Windows-1256…), parsed with
     the corpus readers and must hold at least one article; the file is stored as UTF-8 under
@@ -70,8 +69,8 @@ def add_document(
     """
     suffix = Path(filename.replace("\\", "/")).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        allowed = ", ".join(UPLOAD_SUFFIXES)
-        raise AddError(f"unsupported file type {suffix or '(none)'!r}: send one of {allowed}")
+        allowed = listing(UPLOAD_SUFFIXES)
+        raise AddError(f"unsupported file type {suffix or '(none)'!r}: send {allowed}")
     if not data:
         raise AddError("the file is empty")
     if len(data) > max_bytes:
@@ -118,7 +117,7 @@ def add_article(
             meta, body = parse_txt(text)
         except ArticleFormatError as exc:
             raise AddError(f"cannot read the article: {exc}") from exc
-        title = meta["title"]
+        title = meta["title"] or ""
         category = category or meta["category"]
         if not body.strip():
             body, title = text, title[:120]
@@ -189,7 +188,7 @@ def write_new_file(folder: Path, stem: str, suffix: str, content: bytes) -> tupl
     Tries `stem.suffix`, then `stem-2.suffix`, … A file that already holds exactly
     `content` is reported instead of writing a copy. The write goes to a hidden temporary
     file (ignored by corpus readers) that is then hard-linked to its name, which fails
-    rather than replace a file that appeared in the meantime.
+    rather than replace a file that appeared in the meantime (retrieval/atomic.py).
     """
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -202,29 +201,6 @@ def write_new_file(folder: Path, stem: str, suffix: str, content: bytes) -> tupl
             if target.is_file() and target.read_bytes() == content:
                 return target, True
             continue
-        if _create_atomically(target, content):
+        if create_atomically(target, content):
             return target, False
     raise AddError(f"too many files named {stem}{suffix} already")
-
-
-def _create_atomically(target: Path, content: bytes) -> bool:
-    """Write `content` to `target` only if it does not exist yet; return False if it does."""
-    fd, tmp_name = tempfile.mkstemp(prefix=".adding-", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp creates 0600; corpus files are ordinary readable files
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            return False
-        except OSError:  # a file system without hard links: last check, then rename
-            if target.exists():
-                return False
-            os.replace(tmp, target)
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -9,18 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from retrieval import corpus_cli
 from retrieval.backends import BackendRetriever
+from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, UPLOAD_SUFFIXES, listing
 from retrieval.opensearch import cli as opensearch_cli
 from retrieval.opensearch.client import BackendUnavailable
 from retrieval.search import Hit, Retriever
-from retrieval.store import OpenedIndex, open_index
+from retrieval.store import SyncResult, open_index
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -58,6 +59,16 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
     }
 
 
+# Line separators that json.dumps(ensure_ascii=False) leaves raw, but str.splitlines (and
+# some JSON-lines readers) would break a line at: escaped, so one record stays one line.
+_LINE_BREAKING = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """Return `record` as one line of JSON (Arabic kept readable, no raw line separators)."""
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKING)
+
+
 def format_hit(rank: int, hit: Hit) -> str:
     """Return a hit as human-readable lines: the sentence, then title · source · date."""
     article = hit.article
@@ -66,15 +77,16 @@ def format_hit(rank: int, hit: Hit) -> str:
 
 
 def open_corpus_index(
-    corpus: Path, index_dir: Path | None = None, progress: bool = False
-) -> OpenedIndex:
+    corpus: Path, index_dir: Path | None = None, progress: bool = False, verify: bool = False
+) -> SyncResult:
     """Return the index of `corpus` (persisted, updated or rebuilt), or raise CliError for a
-    missing or empty corpus."""
+    missing or empty corpus. Many files are analyzed in one worker process per core."""
     if not corpus.exists():
         raise CliError(f"error: corpus folder not found: {corpus}")
     if not corpus.is_dir():
         raise CliError(f"error: corpus path is not a folder: {corpus}")
-    opened = open_index(corpus, index_dir, progress=progress)
+    workers = len(os.sched_getaffinity(0))
+    opened = open_index(corpus, index_dir, workers=workers, progress=progress, verify=verify)
     if not opened.index.articles:
         skipped = len(opened.skipped)
         detail = f" ({skipped} file(s) skipped as unreadable)" if skipped else ""
@@ -100,13 +112,22 @@ def _index_options(args: argparse.Namespace) -> tuple[Path | None, bool]:
 
 
 def _read_batch(path: str) -> list[str]:
+    """Return the questions of a batch file: one per "\n"-separated line, empty lines
+    included (each gets its own output), without a final empty line after the last "\n".
+    Only "\n" separates: U+2028, \x0c and the like are part of a question, as --help says."""
     try:
         if path == "-":
-            return sys.stdin.read().splitlines()
-        return Path(path).read_text(encoding="utf-8-sig").splitlines()
+            stdin = getattr(sys.stdin, "buffer", None)  # bytes: no newline translation
+            text = stdin.read().decode("utf-8-sig") if stdin else sys.stdin.read()
+        else:
+            text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise CliError(f"error: cannot read batch file {path}: {reason}") from exc
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -127,8 +148,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:
         hits = retriever.search(question, top_k=args.top_k) if question.strip() else []
         if args.json:
-            record = {"question": question, "hits": [hit_to_json(h) for h in hits]}
-            print(json.dumps(record, ensure_ascii=False))
+            record: dict[str, Any] = {"question": question, "hits": [hit_to_json(h) for h in hits]}
+            if not question.strip():
+                record["reason"] = "empty question"
+            print(json_line(record))
         else:
             if len(questions) > 1:
                 print(f"? {question}")
@@ -145,7 +168,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     """Build or update the persisted index of a corpus; report its size, what was done to
     it (loaded, updated, rebuilt) and the skipped files."""
     cluster = opensearch_cli.target(args) if args.backend == "opensearch" else None
-    opened = open_corpus_index(Path(args.corpus), *_index_options(args))
+    opened = open_corpus_index(Path(args.corpus), *_index_options(args), verify=args.verify)
     stats = Retriever(opened.index, opened.skipped).stats()
     changes = {"added": opened.added, "modified": opened.modified, "removed": opened.removed}
     synced = None
@@ -153,12 +176,12 @@ def cmd_index(args: argparse.Namespace) -> int:
         synced = opensearch_cli.sync(cluster, opened.index, args.rebuild, _index_options(args)[1])
     if args.json:
         record = asdict(stats)
-        record["index"] = {"outcome": opened.outcome, "reason": opened.rebuilt_reason, **changes}
+        record["index"] = {"outcome": str(opened.outcome), "reason": opened.reason, **changes}
         if synced is not None:
             record["opensearch"] = opensearch_cli.report_json(synced)
         print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
-    reason = f" ({opened.rebuilt_reason})" if opened.rebuilt_reason else ""
+    reason = f" ({opened.reason})" if opened.reason else ""
     counts = ", ".join(f"{len(paths)} {what}" for what, paths in changes.items() if paths)
     print(f"index:      {opened.outcome}{reason}" + (f"; files {counts}" if counts else ""))
     print(f"articles:   {stats.articles}")
@@ -178,13 +201,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if args.top_k < 1:
         raise CliError("error: --top-k must be at least 1", EXIT_USAGE)
-    try:
-        dataset = evaluate.load_squad(Path(args.squad))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CliError(f"error: cannot read SQuAD file {args.squad}: {exc}") from exc
-    if not dataset.questions:
-        raise CliError(f"error: no questions with answers in {args.squad}")
-    retriever = Retriever.from_articles(dataset.articles)
+    dataset, retriever = _eval_input(args)
     figures, misses = evaluate.evaluate(dataset, retriever, top_k=args.top_k)
     if args.report:
         try:
@@ -200,6 +217,54 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _eval_input(args: argparse.Namespace) -> tuple[Any, Retriever]:
+    """Return the questions to evaluate and the Retriever to ask: a SQuAD file's own
+    articles, or a JSONL question file (`feedback export`, answers filled in) over --corpus."""
+    from retrieval import evaluate
+
+    source = args.squad or args.questions
+    kind = "SQuAD file" if args.squad else "question file"
+    try:
+        if args.squad:
+            dataset = evaluate.load_squad(Path(args.squad))
+            retriever = Retriever.from_articles(dataset.articles)
+        else:
+            retriever = open_retriever(Path(args.corpus))
+            dataset = evaluate.load_questions_jsonl(Path(args.questions), retriever.articles)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CliError(f"error: cannot read {kind} {source}: {exc}") from exc
+    if not dataset.questions:
+        raise CliError(f"error: no questions with answers in {source}")
+    return dataset, retriever
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    """Write the 👎-rated and unanswered questions of the bot's feedback database as JSONL."""
+    import sqlite3
+
+    from retrieval import feedback
+
+    try:
+        count = feedback.export_for_eval(Path(args.db), Path(args.out))
+    except (OSError, sqlite3.Error) as exc:
+        raise CliError(f"error: cannot export feedback from {args.db}: {exc}") from exc
+    print(f"wrote {count} question(s) to {args.out}; fill in their answers, then run:")
+    print(f"python -m retrieval eval --questions {args.out} --corpus CORPUS")
+    return EXIT_OK
+
+
+def _corpus_command(name: str) -> Any:
+    """Return a command of retrieval/corpus_cli.py, imported only when it runs (a fast
+    start for `ask`)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from retrieval import corpus_cli
+
+        return int(getattr(corpus_cli, name)(args))
+
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
@@ -213,7 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
     ask.add_argument("--top-k", type=int, default=3, help="how many sentences (default: 3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--batch", metavar="FILE", help="questions, one per line ('-' for stdin)")
+    ask.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="questions, one per line; only \\n ends a line ('-' for stdin)",
+    )
     ask.add_argument("--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)")
     opensearch_cli.add_options(ask)
     ask.set_defaults(func=cmd_ask)
@@ -224,11 +293,21 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)"
     )
+    index.add_argument(
+        "--verify",
+        action="store_true",
+        help="check every data file's checksum (a load checks sizes and the JSON files only)",
+    )
     opensearch_cli.add_options(index, rebuild=True)
     index.set_defaults(func=cmd_index)
 
     ev = sub.add_parser("eval", help="measure answer-sentence retrieval on a SQuAD file")
-    ev.add_argument("--squad", required=True, metavar="FILE", help="SQuAD 1.1 JSON file")
+    questions = ev.add_mutually_exclusive_group(required=True)
+    questions.add_argument("--squad", metavar="FILE", help="SQuAD 1.1 JSON file")
+    questions.add_argument(
+        "--questions", metavar="FILE", help="JSONL questions (feedback export) asked of --corpus"
+    )
+    ev.add_argument("--corpus", default="corpus", help="corpus folder for --questions")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.add_argument("--report", metavar="FILE", help="write the misses as JSON lines")
     ev.add_argument(
@@ -237,18 +316,27 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
 
     add = sub.add_parser("add", help="write one article into the corpus (safe name, no overwrite)")
-    add.add_argument("file", metavar="FILE", help="article .txt or .md file ('-' for stdin)")
+    single = listing(tuple(s for s in UPLOAD_SUFFIXES if s not in BULK_SUFFIXES))
+    add.add_argument("file", metavar="FILE", help=f"article {single} file ('-' for stdin)")
     for name in ("title", "source", "url", "date", "category", "author"):
         add.add_argument(f"--{name}", help=f"article {name} (overrides the file's)")
     add.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
-    add.set_defaults(func=corpus_cli.cmd_add)
+    add.set_defaults(func=_corpus_command("cmd_add"))
 
-    imp = sub.add_parser("import", help="import .json/.jsonl/.zip article files, deduplicated")
-    imp.add_argument("files", nargs="+", metavar="FILE", help=".json, .jsonl or .zip files")
+    bulk = listing(IMPORT_SUFFIXES)
+    imp = sub.add_parser("import", help=f"import {bulk} article files, deduplicated")
+    imp.add_argument("files", nargs="+", metavar="FILE", help=f"{bulk} files")
     imp.add_argument(
         "--into", default="corpus", metavar="DIR", help="corpus folder (default: corpus)"
     )
-    imp.set_defaults(func=corpus_cli.cmd_import)
+    imp.set_defaults(func=_corpus_command("cmd_import"))
+
+    fb = sub.add_parser("feedback", help="the bot's feedback database")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
+    export = fb_sub.add_parser("export", help="👎-rated and unanswered questions as eval JSONL")
+    export.add_argument("--db", required=True, metavar="FILE", help="feedback database")
+    export.add_argument("--out", required=True, metavar="FILE", help="JSONL file to write")
+    export.set_defaults(func=cmd_feedback_export)
     return parser
 
 

@@ -1,13 +1,16 @@
 """Find and read the article files of a corpus folder → `Article` records.
 
-Formats (see corpus/README.md): seed-layout `.txt`, `.md` with YAML front matter, and bulk
-`.json` (an array of objects) / `.jsonl` (one object a line). A file that cannot be read or
-parsed is reported as skipped with its reason; it never stops the other files from loading.
+Formats (see corpus/README.md and the registry in retrieval/formats.py): seed-layout `.txt`,
+`.md` with YAML front matter, and bulk `.json` (an array of objects) / `.jsonl` (one object a
+line). A file that cannot be read or parsed is reported as skipped with its reason; it never
+stops the other files from loading. Stray control characters are replaced by spaces (only
+tab and line breaks are kept); a file is refused as binary only for NUL bytes or a high share
+of control characters.
 """
 
 from __future__ import annotations
 
-import codecs
+import datetime
 import json
 import logging
 import re
@@ -16,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from charset_normalizer import from_bytes
+from retrieval.decoding import ArticleFormatError as ArticleFormatError
+from retrieval.decoding import clean_controls as clean_controls
+from retrieval.decoding import decode_bytes as decode_bytes
+from retrieval.formats import Layout, layout_of
 
 log = logging.getLogger(__name__)
-
-ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 # Lines that site templates add to articles; they answer no question. Kept short on
@@ -43,8 +46,6 @@ _BOILERPLATE = re.compile("|".join(f"(?:{pattern})" for pattern in BOILERPLATE_P
 # The same end markers at the end of a text line: "... الخبر. // انتهى //"
 _TRAILING_MARKER = re.compile(r"\s*//\s*(?:انتهى|يتبع)\s*//\s*$")
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
-_BINARY_SAMPLE_CHARS = 65536
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _MAX_CATEGORY_CHARS = 60
 _BODY_FIELDS = ("content", "text", "body")
@@ -82,74 +83,15 @@ class CorpusContents:
     skipped: list[SkippedFile] = field(default_factory=list)
 
 
-class ArticleFormatError(ValueError):
-    """An article file is readable but not in a supported layout."""
-
-
 def find_article_files(corpus_dir: Path) -> list[Path]:
     """Return the article files under `corpus_dir`, recursively, in a stable sorted order.
 
     README files and hidden files/folders (such as the persisted index) are not articles.
+    The one scan of the store decides (retrieval/store/scan.py).
     """
-    files = []
-    for path in corpus_dir.rglob("*"):
-        rel = path.relative_to(corpus_dir)
-        if any(part.startswith((".", "_")) for part in rel.parts):
-            continue
-        is_article = path.suffix.lower() in ARTICLE_SUFFIXES and path.stem.lower() != "readme"
-        if is_article and path.is_file():
-            files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(corpus_dir).as_posix())
+    from retrieval.store.scan import scan_corpus  # the store imports this module
 
-
-def decode_bytes(data: bytes) -> str:
-    """Return `data` decoded as text: UTF-8 (with or without BOM), UTF-16 with a BOM,
-    Windows-1256, or another encoding charset-normalizer recognises.
-
-    Windows-1256 is tried before the general detector whenever the bytes are not UTF-8,
-    because on short Arabic texts detectors often pick a wrong code page; it is kept only
-    when nearly all of the non-ASCII letters it yields are Arabic. Raises ArticleFormatError
-    for binary or undecodable data.
-    """
-    try:
-        if data.startswith(codecs.BOM_UTF8):
-            return _checked_text(data[len(codecs.BOM_UTF8) :].decode("utf-8"))
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return _checked_text(data.decode("utf-16"))
-    except UnicodeDecodeError as exc:
-        raise ArticleFormatError(f"invalid {exc.encoding} text at byte {exc.start}") from exc
-    if b"\x00" in data:
-        raise ArticleFormatError("binary file (NUL bytes), not text")
-    try:
-        return _checked_text(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
-    as_cp1256 = data.decode("cp1256", errors="replace")
-    if _mostly_arabic(as_cp1256[:_BINARY_SAMPLE_CHARS]):
-        return _checked_text(as_cp1256)
-    best = from_bytes(data).best()
-    if best is None:
-        raise ArticleFormatError("undecodable bytes: not UTF-8, UTF-16 or Windows-1256 text")
-    return _checked_text(str(best))
-
-
-def _mostly_arabic(text: str) -> bool:
-    """True when at least 95% of the non-ASCII letters of `text` are Arabic letters."""
-    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
-    if not letters:
-        return False
-    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
-    return arabic >= 0.95 * len(letters)
-
-
-def _checked_text(text: str) -> str:
-    """Return `text`, or raise ArticleFormatError when its start is full of control
-    characters (a binary file that happens to decode)."""
-    sample = text[:_BINARY_SAMPLE_CHARS]
-    controls = len(_CONTROL_CHARS.findall(sample))
-    if controls > max(2, len(sample) // 100):
-        raise ArticleFormatError("binary file (control characters), not text")
-    return text
+    return [corpus_dir / rel for rel in scan_corpus(corpus_dir)]
 
 
 def clean_body(text: str) -> str:
@@ -178,7 +120,7 @@ def is_boilerplate(line: str) -> bool:
 def _text_or_none(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = clean_controls(str(value)).strip()
     return text or None
 
 
@@ -223,6 +165,8 @@ def parse_md(text: str) -> tuple[dict[str, Any], str]:
     meta: dict[str, Any] = {}
     body = text
     if match:
+        import yaml  # only Markdown needs it: keeps `ask` starts fast
+
         try:
             loaded = yaml.safe_load(match.group(1))
         except yaml.YAMLError as exc:
@@ -255,7 +199,7 @@ def record_fields(record: dict[str, Any]) -> tuple[dict[str, str | None], str]:
 def make_article(article_id: str, path: str, meta: dict[str, Any], body: str) -> Article:
     """Return an Article from parsed metadata and body; raises ArticleFormatError when the
     article has no text worth indexing. A missing title falls back to the first line."""
-    body = clean_body(body)
+    body = clean_body(clean_controls(body))
     if not body:
         raise ArticleFormatError("no article text")
     title = _text_or_none(meta.get("title")) or body.split("\n", 1)[0][:120]
@@ -267,7 +211,7 @@ def make_article(article_id: str, path: str, meta: dict[str, Any], body: str) ->
         path=path,
         source=_text_or_none(meta.get("source")),
         url=_text_or_none(meta.get("url")),
-        date=_text_or_none(date.isoformat() if hasattr(date, "isoformat") else date),
+        date=_text_or_none(date.isoformat() if isinstance(date, datetime.date) else date),
         category=_text_or_none(meta.get("category")),
         author=_text_or_none(meta.get("author")),
     )
@@ -280,8 +224,9 @@ def bulk_records(suffix: str, text: str) -> Iterator[tuple[int, dict[str, Any] |
     while the others still load; a `.json` file that is not valid JSON raises
     ArticleFormatError as a whole.
     """
-    if suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
+    if layout_of(suffix) is Layout.JSON_LINES:
+        # "\n" only: a raw U+2028 inside a JSON string is valid and splits no record.
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
@@ -312,9 +257,10 @@ def parse_text(text: str, rel: str, suffix: str) -> CorpusContents:
     """
     result = CorpusContents()
     suffix = suffix.lower()
+    layout = layout_of(suffix)
     try:
-        if suffix in (".json", ".jsonl"):
-            unit = "line" if suffix == ".jsonl" else "record"
+        if layout in (Layout.JSON, Layout.JSON_LINES):
+            unit = "line" if layout is Layout.JSON_LINES else "record"
             for number, record in bulk_records(suffix, text):
                 try:
                     if isinstance(record, str):
@@ -324,7 +270,9 @@ def parse_text(text: str, rel: str, suffix: str) -> CorpusContents:
                 except ArticleFormatError as exc:
                     result.skipped.append(SkippedFile(rel, f"{unit} {number}: {exc}"))
             return result
-        meta, body = parse_md(text) if suffix == ".md" else parse_txt(text)
+        # Control characters would break the YAML front matter: clean them first.
+        text = clean_controls(text)
+        meta, body = parse_md(text) if layout is Layout.MARKDOWN else parse_txt(text)
         result.articles.append(make_article(rel, rel, meta, body))
     except ArticleFormatError as exc:
         result.skipped.append(SkippedFile(rel, str(exc) or type(exc).__name__))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from retrieval.add import AddError, add_article
 from retrieval.corpus import ArticleFormatError, decode_bytes, parse_md
+from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, Layout, layout_of
 from retrieval.importer import FileReport, ImportReport, Rejected, import_files
 
 EXIT_OK = 0
@@ -36,9 +37,10 @@ def cmd_add(args: argparse.Namespace) -> int:
             "category": args.category,
             "author": args.author,
         }
-        if args.file != "-" and Path(args.file).suffix.lower() in (".json", ".jsonl", ".zip"):
+        suffix = Path(args.file).suffix.lower() if args.file != "-" else ""
+        if suffix in BULK_SUFFIXES or suffix in IMPORT_SUFFIXES:
             raise AddError(f"{args.file} is a bulk file: use `python -m retrieval import`")
-        if args.file != "-" and Path(args.file).suffix.lower() == ".md":
+        if layout_of(suffix) is Layout.MARKDOWN:
             meta, text = parse_md(text)
             options = {k: v if v is not None else meta.get(k) for k, v in options.items()}
         result = add_article(Path(args.corpus), text, **options)

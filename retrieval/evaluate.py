@@ -12,6 +12,7 @@ import json
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from retrieval.corpus import Article
 from retrieval.search import Hit, Retriever
 
 EVAL_DEPTH = 10
+# `Question.article` of a question whose answer may come from any article (a JSONL question
+# without `article_id`, e.g. from `python -m retrieval feedback export`).
+ANY_ARTICLE = -1
 
 # The yardstick's light normalization, implemented on its own (not with `normalize`), so the
 # figures stay comparable with the README's reference table whatever the analyzer does.
@@ -77,7 +81,7 @@ def load_squad(path: Path) -> Dataset:
             raise ValueError(f"malformed data[{a}]: {type(exc).__name__} {exc}") from exc
         articles.append(article)
         questions.extend(entry_questions)
-    return Dataset(articles=articles, questions=questions)
+    return Dataset(articles=list(articles), questions=questions)
 
 
 def _read_entry(entry: dict[str, Any], a: int, path: str) -> tuple[Article, list[Question]]:
@@ -96,7 +100,7 @@ def _read_entry(entry: dict[str, Any], a: int, path: str) -> tuple[Article, list
 
 def is_hit(hit: Hit, question: Question, articles: list[Article]) -> bool:
     """Return whether `hit` answers `question`: same article and a gold answer inside it."""
-    if hit.article.id != articles[question.article].id:
+    if question.article != ANY_ARTICLE and hit.article.id != articles[question.article].id:
         return False
     sentence = yardstick_normalize(hit.text)
     return any(
@@ -229,3 +233,33 @@ def miss_to_json(miss: Miss) -> dict[str, Any]:
         "top1": miss.top1,
         "top1_article": miss.top1_article,
     }
+
+
+def load_questions_jsonl(path: Path, articles: Sequence[Article]) -> Dataset:
+    """Return `articles` with the questions of the JSONL file at `path`.
+
+    Each line is {"question": str, "answers": [str, ...], "article_id": str | null}, the
+    format `python -m retrieval feedback export` writes; lines whose `answers` are still
+    empty are skipped, and without `article_id` a sentence of any article may be the hit.
+    Raises OSError or ValueError for an unreadable file, a malformed line or an unknown
+    article id.
+    """
+    positions = {article.id: n for n, article in enumerate(articles)}
+    questions: list[Question] = []
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            answers = tuple(dict.fromkeys(str(a) for a in record.get("answers") or () if a))
+            article_id = record.get("article_id")
+            text = str(record["question"])
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"line {number}: {type(exc).__name__} {exc}") from exc
+        if article_id is not None and str(article_id) not in positions:
+            raise ValueError(f"line {number}: unknown article_id {article_id!r}")
+        if answers:
+            article = ANY_ARTICLE if article_id is None else positions[str(article_id)]
+            questions.append(Question(f"line-{number}", text, article, answers))
+    return Dataset(articles=list(articles), questions=questions)

@@ -16,7 +16,6 @@ import hashlib
 import json
 import math
 import time
-import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,27 +33,17 @@ from retrieval.corpus import (
     read_file,
     record_fields,
 )
+from retrieval.formats import Layout, layout_of
+from retrieval.import_sources import Rejected as Rejected
+from retrieval.import_sources import input_units
 from retrieval.normalize import normalize
 
-IMPORT_SUFFIXES = (".json", ".jsonl", ".zip")
 IMPORT_FOLDER = "imported"
 # A line is a source's boilerplate when it appears in at least this many of the source's
 # articles in one input file, and in at least this share of them.
 BOILERPLATE_MIN_ARTICLES = 5
 BOILERPLATE_MIN_SHARE = 0.02
 _OUTPUT_FIELDS = ("title", "source", "url", "date", "author", "category")
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """A file, zip member or record that was not imported, and why.
-
-    `record` is the record (or line) number in the file, None when the whole file was refused.
-    """
-
-    where: str
-    reason: str
-    record: int | None = None
 
 
 @dataclass
@@ -177,7 +166,7 @@ def import_files(
     corpus_dir.mkdir(parents=True, exist_ok=True)
     seen, existing = _seen_in_corpus(corpus_dir)
     report = ImportReport(existing_articles=existing)
-    for name, data in _input_units(paths, max_bytes):
+    for name, data in input_units(paths, max_bytes):
         if isinstance(data, Rejected):
             file_report = FileReport(name, rejected=[data])
         else:
@@ -200,7 +189,7 @@ def _seen_in_corpus(corpus_dir: Path) -> tuple[_Seen, int]:
         articles += len(contents.articles)
         for article in contents.articles:
             seen.add(article.url, content_key(article.text))
-        if path.suffix.lower() == ".jsonl" and contents.articles:
+        if layout_of(path.suffix) is Layout.JSON_LINES and contents.articles:
             seen.contents.update(_original_hashes(path))
     return seen, articles
 
@@ -208,60 +197,12 @@ def _seen_in_corpus(corpus_dir: Path) -> tuple[_Seen, int]:
 def _original_hashes(path: Path) -> Iterator[str]:
     """Yield the `original_hash` fields of the records of an imported `.jsonl` file."""
     try:
-        records = bulk_records(".jsonl", decode_bytes(path.read_bytes()))
+        records = bulk_records(path.suffix, decode_bytes(path.read_bytes()))
         for _, record in records:
             if isinstance(record, dict) and isinstance(record.get("original_hash"), str):
                 yield record["original_hash"]
     except (OSError, ArticleFormatError):
         return
-
-
-def _input_units(paths: Sequence[Path], max_bytes: int) -> Iterator[tuple[str, bytes | Rejected]]:
-    """Yield (name, bytes or rejection) for each `.json`/`.jsonl` file and zip member."""
-    for path in paths:
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in IMPORT_SUFFIXES:
-            yield path.name, Rejected(str(path), "unsupported file type (use .json, .jsonl, .zip)")
-            continue
-        try:
-            size = path.stat().st_size
-            if suffix == ".zip":
-                yield from _zip_members(path, max_bytes)
-                continue
-            if size > max_bytes:
-                yield path.name, Rejected(str(path), f"file too large ({size} > {max_bytes} bytes)")
-                continue
-            yield path.name, path.read_bytes()
-        except OSError as exc:
-            yield path.name, Rejected(str(path), exc.strerror or str(exc))
-        except zipfile.BadZipFile:
-            yield path.name, Rejected(str(path), "not a readable zip archive")
-
-
-def _zip_members(path: Path, max_bytes: int) -> Iterator[tuple[str, bytes | Rejected]]:
-    with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
-            inner = PurePosixPath(member.filename)
-            name = f"{path.name}:{member.filename}"
-            if member.is_dir() or inner.name.startswith(".") or "__MACOSX" in inner.parts:
-                continue
-            if inner.suffix.lower() not in (".json", ".jsonl"):
-                yield name, Rejected(name, "not a .json or .jsonl file")
-                continue
-            if member.file_size > max_bytes:
-                yield name, Rejected(name, f"too large ({member.file_size} > {max_bytes} bytes)")
-                continue
-            try:
-                with archive.open(member) as handle:
-                    data = handle.read(max_bytes + 1)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
-                yield name, Rejected(name, f"cannot extract: {exc}")
-                continue
-            if len(data) > max_bytes:
-                yield name, Rejected(name, f"too large (over {max_bytes} bytes)")
-                continue
-            yield name, data
 
 
 def _import_unit(name: str, data: bytes, folder: Path, seen: _Seen) -> FileReport:

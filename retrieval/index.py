@@ -165,7 +165,7 @@ class Analysis:
     numbers the paragraphs within each article densely from 0.
     """
 
-    articles: list[Article]
+    articles: Sequence[Article]
     terms: list[str]
     sent_article: np.ndarray
     sent_start: np.ndarray
@@ -322,7 +322,7 @@ class CorpusIndex:
     Every numpy and BM25Matrix field is persisted by name (retrieval/store.py).
     """
 
-    articles: list[Article]
+    articles: Sequence[Article]
     vocabulary: dict[str, int]
     sent_article: np.ndarray
     sent_start: np.ndarray

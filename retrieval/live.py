@@ -1,11 +1,12 @@
 """Keep a `Retriever` current while the corpus folder changes under a running program.
 
-`LiveRetriever` holds the Retriever that answers questions. `reload()` checks a cheap
-fingerprint of the article files (relative path, size, mtime, ctime) and, when something
-changed, updates the index it holds in memory (re-analyzing only the changed files), swaps a
-new Retriever in with a single reference assignment, and only then saves the index: a
-question that already holds the old Retriever finishes on it, the next question sees the new
-one, and no question ever waits for a reload or its save, or fails because of one.
+`LiveRetriever` holds the Retriever that answers questions. `reload()` asks the store to
+sync the index it holds in memory with the folder (one scan and diff, retrieval/store/scan.py:
+a file whose bytes did not change is never re-read, even when touched), and only when a
+file was added, changed or removed swaps a new Retriever in with a single reference
+assignment, and then saves the index: a question that already holds the old Retriever
+finishes on it, the next question sees the new one, and no question ever waits for a reload
+or its save, or fails because of one.
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ from pathlib import Path
 
 from retrieval.corpus import SkippedFile
 from retrieval.search import Retriever
-from retrieval.store import DEFAULT_INDEX_DIRNAME, OpenedIndex, persist, scan_corpus, update_index
+from retrieval.store import Outcome, SyncResult, default_index_dir, persist, sync
 
 log = logging.getLogger(__name__)
-
-# relative path → (size in bytes, modification time in ns, status change time in ns)
-Fingerprint = dict[str, tuple[int, int, int]]
 
 
 @dataclass(frozen=True)
@@ -53,25 +51,6 @@ class NotLoadedError(RuntimeError):
     """`LiveRetriever.current` was used before `load()` succeeded."""
 
 
-def fingerprint(corpus_dir: Path, index_dir: Path) -> Fingerprint:
-    """Return (size, mtime_ns, ctime_ns) of every article file under `corpus_dir`, by
-    relative path.
-
-    Cheap (one stat per file, no reading), so it can run every few seconds to notice added,
-    changed and removed files. Uses the index store's own scan, so both agree on what
-    counts as an article file.
-    """
-    return scan_corpus(corpus_dir, index_dir)
-
-
-def diff(old: Fingerprint, new: Fingerprint) -> tuple[tuple[str, ...], ...]:
-    """Return (added, modified, removed) relative paths between two fingerprints, sorted."""
-    added = tuple(sorted(new.keys() - old.keys()))
-    removed = tuple(sorted(old.keys() - new.keys()))
-    modified = tuple(sorted(p for p in new.keys() & old.keys() if new[p] != old[p]))
-    return added, modified, removed
-
-
 class LiveRetriever:
     """Thread-safe holder of the current Retriever over a corpus folder that may change.
 
@@ -79,17 +58,20 @@ class LiveRetriever:
     others search. Only one load or reload runs at a time.
     """
 
-    def __init__(self, corpus_dir: Path, index_dir: Path | None = None) -> None:
+    def __init__(
+        self, corpus_dir: Path, index_dir: Path | None = None, *, workers: int | None = None
+    ) -> None:
         """Remember where the corpus and its persisted index (default `<corpus>/.index`)
-        live; nothing is read yet."""
+        live, and how many worker processes may analyze many files at once (None: none);
+        nothing is read yet."""
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = (
-            Path(index_dir) if index_dir is not None else self.corpus_dir / DEFAULT_INDEX_DIRNAME
+            Path(index_dir) if index_dir is not None else default_index_dir(self.corpus_dir)
         )
+        self.workers = workers
         self._lock = threading.Lock()
         self._current: Retriever | None = None
-        self._opened: OpenedIndex | None = None  # the index behind _current, and its files
-        self._fingerprint: Fingerprint = {}
+        self._synced: SyncResult | None = None  # the index behind _current, and its files
         self._last_report: ReloadReport | None = None
         self._last_change: ReloadReport | None = None
 
@@ -140,77 +122,84 @@ class LiveRetriever:
         try:
             if not self.corpus_dir.is_dir():
                 raise FileNotFoundError(f"corpus folder not found: {self.corpus_dir}")
-            new_print = fingerprint(self.corpus_dir, self.index_dir)
-            old_print = self._fingerprint if self._current is not None else {}
-            added, modified, removed = diff(old_print, new_print)
-            if self._current is not None and not force and not (added or modified or removed):
-                report = self._report(False, (), (), (), time.perf_counter() - started, at)
-                self._last_report = report
-                return report
             # Starts from the index in memory (or, on the first load, the persisted one) and
-            # re-reads only the files changed since.
-            opened = update_index(self.corpus_dir, self.index_dir, previous=self._opened)
-            retriever = Retriever(opened.index, opened.skipped)
+            # re-reads only the files whose bytes changed since.
+            synced = sync(
+                self.corpus_dir, self.index_dir, previous=self._synced, workers=self.workers
+            )
+            unchanged = self._current is not None and synced.outcome is Outcome.LOADED
+            retriever = None if unchanged and not force else Retriever(synced.index, synced.skipped)
         except Exception as exc:
             if not keep_old_on_error:
                 raise
-            if isinstance(exc, OSError):  # e.g. the folder was moved away: no bug to trace
-                log.warning(
-                    "reload of %s failed (%s); still serving the previous index",
-                    self.corpus_dir,
-                    exc,
-                )
-            else:
-                log.exception(
-                    "reload of %s failed; still serving the previous index", self.corpus_dir
-                )
-            report = replace(
-                self._report(False, (), (), (), time.perf_counter() - started, at),
-                error=f"{type(exc).__name__}: {exc}",
-            )
+            return self._failed(exc, time.perf_counter() - started, at)
+        if retriever is None:  # nothing changed (a touched file keeps its new times)
+            self._synced = self._persist(synced)
+            report = self._report(False, (), (), (), time.perf_counter() - started, at)
             self._last_report = report
             return report
-        first_load = self._last_change is None
+        return self._swap_in(retriever, synced, started, at)
+
+    def _failed(self, exc: Exception, seconds: float, at: datetime) -> ReloadReport:
+        """Log a failed reload in one line (a traceback only for a bug) and report it."""
+        if isinstance(exc, OSError):  # e.g. the folder was moved away: no bug to trace
+            log.warning(
+                "reload of %s failed (%s); still serving the previous index", self.corpus_dir, exc
+            )
+        else:
+            log.exception("reload of %s failed; still serving the previous index", self.corpus_dir)
+        report = replace(
+            self._report(False, (), (), (), seconds, at), error=f"{type(exc).__name__}: {exc}"
+        )
+        self._last_report = report
+        return report
+
+    def _swap_in(
+        self, retriever: Retriever, synced: SyncResult, started: float, at: datetime
+    ) -> ReloadReport:
+        """Make `retriever` current, then save its index; return the report."""
+        first_load = self._current is None
+        # A first load reports every file as added: all of them are new to this program.
+        added = tuple(r.path for r in synced.files) if first_load else synced.added
         # One reference assignment: readers see either the old or the new Retriever.
         self._current = retriever
-        self._fingerprint = new_print
-        self._opened = opened
+        self._synced = synced
         served = time.perf_counter() - started
-        self._opened = self._persist(opened)
+        self._synced = self._persist(synced)
         report = replace(
-            self._report(True, added, modified, removed, served, at),
+            self._report(True, added, synced.modified, synced.removed, served, at),
             save_seconds=time.perf_counter() - started - served,
         )
         self._last_report = self._last_change = report
-        if first_load and opened.loaded_from_disk:
+        if first_load and synced.outcome is not Outcome.REBUILT:
             # The store logs skips only for the files it reads; on a start from the persisted
             # index, name the other skipped files once so the operator sees them.
-            read_now = set(opened.added) | set(opened.modified)
+            read_now = set(synced.added) | set(synced.modified)
             for skipped in report.skipped:
                 if skipped.path not in read_now:
                     log.warning("skipped %s: %s", skipped.path, skipped.reason)
         log.info(
             "corpus %s %s: %d articles, %d sentences (+%d ~%d -%d files) in %.2fs, saved in %.2fs",
             self.corpus_dir,
-            opened.outcome,
+            synced.outcome,
             report.articles,
             report.sentences,
             len(added),
-            len(modified),
-            len(removed),
+            len(synced.modified),
+            len(synced.removed),
             report.seconds,
             report.save_seconds,
         )
         return report
 
-    def _persist(self, opened: OpenedIndex) -> OpenedIndex:
-        """Save `opened` (already serving) as the start-up cache; return it as saved, or
+    def _persist(self, synced: SyncResult) -> SyncResult:
+        """Save `synced` (already serving) as the start-up cache; return it as saved, or
         unchanged when the save failed, so that the next change tries again."""
         try:
-            return persist(self.index_dir, opened)
+            return persist(self.index_dir, synced)
         except Exception:  # the new index already serves; a bug in saving must not undo that
             log.exception("saving the index to %s failed; serving from memory", self.index_dir)
-            return opened
+            return synced
 
     def _report(
         self,

@@ -7,6 +7,7 @@ they all answer the same question the same way.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,19 +74,25 @@ class Retriever:
 
     @classmethod
     def open(
-        cls, corpus_dir: Path, index_dir: Path | None = None, *, progress: bool = False
+        cls,
+        corpus_dir: Path,
+        index_dir: Path | None = None,
+        *,
+        workers: int | None = None,
+        progress: bool = False,
     ) -> Retriever:
         """Return a Retriever over the article files in `corpus_dir`.
 
         Starts from the persisted index in `index_dir` (default `<corpus_dir>/.index`) and
-        re-analyzes only the files changed since it was saved (retrieval/store.py).
-        Raises FileNotFoundError when the folder does not exist.
+        re-analyzes only the files changed since it was saved (retrieval/store/), in up to
+        `workers` processes when given (in this process otherwise). Raises
+        FileNotFoundError when the folder does not exist.
         """
-        opened = open_index(corpus_dir, index_dir, progress=progress)
+        opened = open_index(corpus_dir, index_dir, workers=workers, progress=progress)
         return cls(opened.index, opened.skipped)
 
     @property
-    def articles(self) -> list[Article]:
+    def articles(self) -> Sequence[Article]:
         """Return the loaded articles, in index order."""
         return self.index.articles
 

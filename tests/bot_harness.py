@@ -51,6 +51,7 @@ _BOT_VARIABLES = (
     "STATE_FILE",
     "BACKEND",
     "OPENSEARCH_",
+    "FEEDBACK",
 )
 
 
@@ -172,9 +173,13 @@ def free_port() -> int:
 
 def bot_process_env(cwd: Path, **values: str) -> dict[str, str]:
     """Return the environment for `python -m bot` in `cwd`: no inherited bot setting, no
-    reload loop, the state file inside `cwd`, plus `values`."""
+    reload loop, the state file and feedback database inside `cwd`, plus `values`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_BOT_VARIABLES)}
-    defaults = {"RELOAD_INTERVAL": "0", "STATE_FILE": str(cwd / ".bot-state.json")}
+    defaults = {
+        "RELOAD_INTERVAL": "0",
+        "STATE_FILE": str(cwd / ".bot-state.json"),
+        "FEEDBACK_DB": str(cwd / ".bot-feedback.sqlite3"),
+    }
     return {**env, **defaults, **values}
 
 

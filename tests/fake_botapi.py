@@ -205,6 +205,7 @@ class FakeBotApi:
         token: str = TEST_TOKEN,
         bot_username: str = "arabic_qa_test_bot",
         bot_id: int = 7000001,
+        first_update_id: int = 1,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
@@ -218,7 +219,7 @@ class FakeBotApi:
         self.webhook: dict = {}
         self.commands: dict[str, list[dict]] = {}
         self._updates: deque[dict] = deque()
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._file_ids = itertools.count(1)

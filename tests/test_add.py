@@ -237,7 +237,7 @@ def test_write_failure_is_an_add_error(corpus: Path, monkeypatch: pytest.MonkeyP
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("retrieval.add.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("retrieval.atomic.tempfile.mkstemp", refuse)
     with pytest.raises(AddError, match=r"cannot write into .*Permission denied"):
         add_article(corpus, BODY, title="x")
     with pytest.raises(AddError, match="cannot write into"):

@@ -7,6 +7,7 @@ ordinary users, outsiders and a flooding user, and check what each of them got.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,16 @@ async def test_command_menu_failure_is_a_warning_and_the_bot_runs_on(
     with caplog.at_level(logging.WARNING):
         await handlers._set_commands(FakeApplication())  # type: ignore[arg-type]
     assert "could not register the default command menu (running anyway): Bad" in caplog.text
+
+
+async def test_reload_after_a_touch_reports_no_change(
+    fake_botapi: FakeBotApi, corpus: Path
+) -> None:
+    article = next(corpus.glob("*.txt"))
+    admin = {"chat_id": ADMIN, "user_id": ADMIN}
+    async with running_bot(bot_settings(fake_botapi, corpus, admin_ids=frozenset({ADMIN}))):
+        stat = article.stat()
+        os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns + 7_000_000_000))
+        fake_botapi.send_text("/reload", **admin)
+        reload = await fake_botapi.wait_for("sendMessage", lambda c: "✅" in c.params["text"])
+    assert "لا تغييرات" in reload.params["text"] and "عُدّل" not in reload.params["text"]

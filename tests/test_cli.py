@@ -104,3 +104,48 @@ def test_module_entry_point_answers_offline() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["hits"]
+
+
+BATCH_WITH_ODD_SEPARATORS = [
+    "من هو مؤسس علي بابا؟",
+    "سطر فيه\u2028فاصل يونيكود",
+    "سطر فيه\x0cفاصل صفحة\x0bو\x1cو\x1dو\x1e",
+    "",
+    "سطر فيه\x85NEL",
+    "   ",
+    "الأمن الرقمي",
+]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_batch_splits_on_newline_only_and_answers_every_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], newline: str
+) -> None:
+    batch = tmp_path / "q.txt"
+    batch.write_bytes(newline.join(BATCH_WITH_ODD_SEPARATORS).encode("utf-8"))
+    code, out, _ = run(capsys, "ask", "--corpus", str(CORPUS_DIR), "--json", "--batch", str(batch))
+    assert code == 0
+    lines = out.splitlines()  # raw separators are escaped, so even splitlines lines up
+    assert len(lines) == len(out.split("\n")) - 1 == len(BATCH_WITH_ODD_SEPARATORS)
+    records = [json.loads(line) for line in lines]
+    assert [r["question"] for r in records] == BATCH_WITH_ODD_SEPARATORS
+    for record in records:
+        if not record["question"].strip():
+            assert record["hits"] == [] and record["reason"] == "empty question"
+        else:
+            assert "reason" not in record
+    assert records[0]["hits"] and records[-1]["hits"]
+
+
+def test_batch_from_stdin_keeps_empty_lines() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "retrieval", "ask", "--json", "--batch", "-"],
+        input="الأمن الرقمي\n\nسطر\u2028آخر\n".encode(),
+        capture_output=True,
+        cwd=REPO,  # the default --corpus is ./corpus
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    questions = [json.loads(line)["question"] for line in done.stdout.decode().split("\n")[:-1]]
+    assert questions == ["الأمن الرقمي", "", "سطر\u2028آخر"]

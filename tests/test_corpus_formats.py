@@ -142,3 +142,42 @@ def test_hidden_underscore_readme_and_other_files_are_not_articles(tmp_path: Pat
         write(tmp_path, name, "x")
     found = [p.relative_to(tmp_path).as_posix() for p in find_article_files(tmp_path)]
     assert found == ["a.txt", "b.md", "c.json", "d.jsonl", "e.TXT", "sub/f.txt"]
+
+
+# A SaudiNewsNet opinion column (alyaum.com/article/4080061): U+001A marks its paragraphs,
+# four of them in a short text, which once made it count as binary.
+SUB = "\x1a"
+COLUMN = (
+    f"أيها الموت القادم من السماء\n\n {SUB}{SUB} أيها الموت القادم من السماء، "
+    f"لا تقترب من مدينتنا.\n{SUB}{SUB} كاتب سعودي\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("column.txt", COLUMN),
+        ("column.md", f"---\ntitle: {SUB} رئيس بلدية وسط الدمام\nsource: alyaum\n---\n{COLUMN}"),
+        ("column.jsonl", json.dumps({"title": f"{SUB}عنوان", "content": COLUMN}) + "\n"),
+    ],
+)
+def test_stray_control_characters_are_cleaned_not_a_reason_to_skip(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    contents = read_file(tmp_path / name, tmp_path)
+    assert contents.skipped == []
+    [article] = contents.articles
+    assert SUB not in article.text and SUB not in article.title
+    assert "لا تقترب من مدينتنا" in article.text
+
+
+def test_only_tab_and_line_breaks_survive_among_control_characters(tmp_path: Path) -> None:
+    controls = "".join(chr(c) for c in range(32) if chr(c) not in "\x00\t\n\r") + "\x7f\x85"
+    filler = "افتتحت الوزارة مستشفى جديدا في المدينة. " * 10  # controls stay under a tenth
+    body = f"عنوان\n\nنص\tالخبر{controls}الكامل هنا.\r\nسطر ثان. {filler}"
+    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
+    [article] = read_file(tmp_path / "a.txt", tmp_path).articles
+    assert not any(ord(c) < 32 and c not in "\t\n" for c in article.text)
+    assert "\x7f" not in article.text and "\x85" not in article.text
+    assert "نص\tالخبر" in article.text and "سطر ثان." in article.text

@@ -10,6 +10,7 @@ import pytest
 
 from retrieval import store
 from retrieval.cli import main
+from retrieval.store import build
 from tests.conftest import CORPUS_DIR
 
 
@@ -52,7 +53,7 @@ def test_ask_answers_from_the_persisted_index_without_rereading_files(
 ) -> None:
     assert main(["index", "--corpus", str(corpus)]) == 0
     capsys.readouterr()
-    monkeypatch.setattr(store, "read_and_analyze", lambda c, p: pytest.fail(f"re-read {p}"))
+    monkeypatch.setattr(build, "read_and_analyze", lambda c, p: pytest.fail(f"re-read {p}"))
     assert main(["ask", "--corpus", str(corpus), "--json", "من هو مؤسس علي بابا؟"]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert hits and "جاك ما" in hits[0]["text"]

@@ -13,6 +13,7 @@ import pytest
 
 from retrieval import store
 from retrieval.live import LiveRetriever, NotLoadedError
+from retrieval.store import syncing
 
 FALAFEL = "أعلنت شركة الفلافل الذهبية افتتاح فرعها العشرين في مدينة جدة يوم الخميس."
 DATES = "تصدرت مزارع القصيم إنتاج التمور هذا العام بأكثر من مئتي ألف طن."
@@ -233,7 +234,7 @@ def test_reload_starts_from_the_index_in_memory_not_the_saved_one(
 ) -> None:
     live = LiveRetriever(corpus)
     live.load()
-    monkeypatch.setattr(store, "load_data", lambda *a: pytest.fail("re-read the saved index"))
+    monkeypatch.setattr(syncing, "load_data", lambda *a: pytest.fail("re-read the saved index"))
     write_txt(corpus / "falafel.txt", "فروع الفلافل", FALAFEL)
     report = live.reload()
     assert report.error is None and report.added == ("falafel.txt",)
@@ -252,7 +253,7 @@ def test_the_new_index_serves_even_when_saving_it_fails(
         served_at_save.append(top_text(live, "الفلافل الذهبية"))  # already swapped in
         raise failure
 
-    monkeypatch.setattr(store, "save", failing_save)
+    monkeypatch.setattr(syncing, "save", failing_save)
     write_txt(corpus / "falafel.txt", "فروع الفلافل", FALAFEL)
     report = live.reload()
     assert served_at_save == [FALAFEL]

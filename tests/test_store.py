@@ -18,7 +18,7 @@ import pytest
 from retrieval import analyzer, store
 from retrieval.corpus import CorpusContents, SkippedFile
 from retrieval.search import Retriever
-from retrieval.store import DEFAULT_INDEX_DIRNAME, open_index
+from retrieval.store import DEFAULT_INDEX_DIRNAME, build, data, open_index, scan, syncing
 from tests.conftest import CORPUS_DIR
 from tests.test_index_build import assert_same_index
 
@@ -57,16 +57,16 @@ def answers(retriever: Retriever) -> list[list[tuple[str, str, float]]]:
     ]
 
 
-def full_rebuild(corpus: Path, tmp_path: Path) -> store.OpenedIndex:
+def full_rebuild(corpus: Path, tmp_path: Path) -> store.SyncResult:
     return open_index(corpus, tmp_path / "fresh-index")
 
 
 def test_second_open_loads_the_saved_index_with_identical_answers(corpus: Path) -> None:
     first = open_index(corpus)
-    assert first.outcome == "rebuilt" and first.rebuilt_reason == "no index yet"
+    assert first.outcome == "rebuilt" and first.reason == "no index yet"
     assert (corpus / DEFAULT_INDEX_DIRNAME / "manifest.json").is_file()
     second = open_index(corpus)
-    assert second.outcome == "loaded" and second.loaded_from_disk
+    assert second.outcome is store.Outcome.LOADED and second.saved
     assert (second.added, second.modified, second.removed) == ((), (), ())
     assert_same_index(second.index, first.index)
     assert [a.text for a in second.index.articles] == [a.text for a in first.index.articles]
@@ -85,8 +85,8 @@ def test_update_rereads_only_changed_files_and_equals_a_full_rebuild(
     write_article(corpus / "news", "03.txt", 103)  # modified
     (corpus / "news" / "05.txt").unlink()  # removed
     read: list[str] = []
-    real = store.read_and_analyze
-    monkeypatch.setattr(store, "read_and_analyze", lambda c, p: read.append(p) or real(c, p))
+    real = build.read_and_analyze
+    monkeypatch.setattr(build, "read_and_analyze", lambda c, p: read.append(p) or real(c, p))
 
     updated = open_index(corpus)
 
@@ -111,7 +111,7 @@ def test_a_touched_but_unchanged_file_is_not_reanalyzed(
     path = corpus / "news" / "02.txt"
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
-    monkeypatch.setattr(store, "read_and_analyze", lambda c, p: pytest.fail(f"re-read {p}"))
+    monkeypatch.setattr(build, "read_and_analyze", lambda c, p: pytest.fail(f"re-read {p}"))
     opened = open_index(corpus)
     assert opened.outcome == "loaded"
     manifest = json.loads((corpus / DEFAULT_INDEX_DIRNAME / "manifest.json").read_text())
@@ -123,8 +123,8 @@ def test_files_in_parallel_workers_give_the_same_index(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sequential = open_index(corpus, tmp_path / "one")
-    monkeypatch.setattr(store, "_PARALLEL_MIN_BYTES", 0)
-    parallel = open_index(corpus, tmp_path / "two")
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 0)
+    parallel = open_index(corpus, tmp_path / "two", workers=2)
     assert_same_index(parallel.index, sequential.index)
     assert parallel.skipped == sequential.skipped
 
@@ -135,7 +135,7 @@ def damage_truncate(data: Path) -> None:
 
 
 def damage_flip_a_byte(data: Path) -> None:
-    path = data / "texts.bin"
+    path = data / "articles.json"
     content = bytearray(path.read_bytes())
     content[len(content) // 2] ^= 0xFF
     path.write_bytes(bytes(content))
@@ -149,7 +149,7 @@ def damage_remove_a_file(data: Path) -> None:
     ("damage", "reason"),
     [
         (damage_truncate, "index corrupt: sentences.data.npy is truncated or resized"),
-        (damage_flip_a_byte, "index corrupt: texts.bin fails its checksum"),
+        (damage_flip_a_byte, "index corrupt: articles.json fails its checksum"),
         (damage_remove_a_file, "index corrupt: vocabulary.json is missing"),
     ],
 )
@@ -161,7 +161,7 @@ def test_damaged_data_is_rebuilt_with_one_warning(
     damage(next(index_dir.glob("data-*")))
     with caplog.at_level(logging.WARNING, logger="retrieval.store"):
         opened = open_index(corpus)
-    assert opened.outcome == "rebuilt" and opened.rebuilt_reason == reason
+    assert opened.outcome == "rebuilt" and opened.reason == reason
     index_warnings = [r for r in caplog.records if "rebuilding" in r.getMessage()]
     assert len(index_warnings) == 1 and reason in index_warnings[0].getMessage()
     assert_same_index(opened.index, full_rebuild(corpus, tmp_path).index)
@@ -185,7 +185,7 @@ def test_a_corrupt_or_foreign_manifest_is_rebuilt_with_one_warning(
     with caplog.at_level(logging.WARNING, logger="retrieval.store"):
         opened = open_index(corpus)
     assert opened.outcome == "rebuilt"
-    assert opened.rebuilt_reason is not None and opened.rebuilt_reason.startswith(reason_start)
+    assert opened.reason is not None and opened.reason.startswith(reason_start)
     assert len([r for r in caplog.records if "rebuilding" in r.getMessage()]) == 1
     assert answers(Retriever(opened.index)) == answers(Retriever(open_index(corpus).index))
 
@@ -198,7 +198,7 @@ def test_a_manifest_with_a_bad_checksum_table_is_rebuilt(corpus: Path) -> None:
     path.write_text(json.dumps(manifest))
     opened = open_index(corpus)
     assert opened.outcome == "rebuilt"
-    assert opened.rebuilt_reason is not None and opened.rebuilt_reason.startswith("index corrupt")
+    assert opened.reason is not None and opened.reason.startswith("index corrupt")
 
 
 def test_an_analyzer_change_rebuilds_everything(
@@ -208,8 +208,8 @@ def test_an_analyzer_change_rebuilds_everything(
     monkeypatch.setattr(analyzer, "ANALYZER_VERSION", analyzer.ANALYZER_VERSION + "-next")
     opened = open_index(corpus)
     assert opened.outcome == "rebuilt"
-    assert opened.rebuilt_reason is not None
-    assert opened.rebuilt_reason.startswith("analyzer version changed")
+    assert opened.reason is not None
+    assert opened.reason.startswith("analyzer version changed")
     assert open_index(corpus).outcome == "loaded"
 
 
@@ -228,7 +228,7 @@ def test_a_failed_save_serves_from_memory_and_keeps_the_old_index_usable(
         saved.append(file)
         np.lib.format.write_array(file, array, allow_pickle=allow_pickle)
 
-    monkeypatch.setattr(store.np, "save", save_then_fail)
+    monkeypatch.setattr(data.np, "save", save_then_fail)
     with caplog.at_level(logging.WARNING, logger="retrieval.store"):
         during = open_index(corpus)
     monkeypatch.undo()
@@ -274,10 +274,10 @@ def test_when_worker_processes_fail_files_are_analyzed_in_process(
     def no_processes(*args: object, **kwargs: object) -> None:
         raise OSError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(store, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(store, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(build, "ProcessPoolExecutor", no_processes)
     with caplog.at_level(logging.WARNING, logger="retrieval.store"):
-        opened = open_index(corpus, tmp_path / "two")
+        opened = open_index(corpus, tmp_path / "two", workers=2)
     assert_same_index(opened.index, expected.index)
     assert any("worker processes failed" in r.getMessage() for r in caplog.records)
 
@@ -289,9 +289,9 @@ def test_an_update_from_the_index_in_memory_reads_no_saved_data_and_equals_a_reb
     write_article(corpus / "news", "08.txt", 108)
     write_article(corpus / "news", "03.txt", 103)
     (corpus / "news" / "05.txt").unlink()
-    monkeypatch.setattr(store, "load_data", lambda *a: pytest.fail("re-read the saved index"))
-    updated = store.update_index(corpus, previous=first)
-    assert updated.outcome == "updated" and updated.from_memory and not updated.saved
+    monkeypatch.setattr(syncing, "load_data", lambda *a: pytest.fail("re-read the saved index"))
+    updated = store.sync(corpus, previous=first)
+    assert updated.outcome is store.Outcome.UPDATED and not updated.saved
     assert (updated.added, updated.modified, updated.removed) == (
         ("news/08.txt",),
         ("news/03.txt",),
@@ -303,28 +303,29 @@ def test_an_update_from_the_index_in_memory_reads_no_saved_data_and_equals_a_reb
     saved = store.persist(corpus / DEFAULT_INDEX_DIRNAME, updated)
     assert saved.saved
     assert open_index(corpus).outcome == "loaded"
-    assert store.update_index(corpus, previous=saved).saved  # nothing changed: nothing to save
+    assert store.sync(corpus, previous=saved).saved  # nothing changed: nothing to save
 
 
 def test_a_file_skipped_as_unreadable_is_read_again_after_a_permission_fix(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = corpus / "news" / "04.txt"
-    real_read, real_digest = store.read_file, store._file_sha256
+    real_read, real_digest = build.read_file, scan.file_sha256
 
     def denied_read(file: Path, corpus_dir: Path) -> CorpusContents:
         if file == path:
             return CorpusContents(skipped=[SkippedFile("news/04.txt", "denied")])
         return real_read(file, corpus_dir)
 
-    monkeypatch.setattr(store, "read_file", denied_read)
-    monkeypatch.setattr(store, "_file_sha256", lambda p: "" if p == path else real_digest(p))
-    first = store.update_index(corpus)
+    monkeypatch.setattr(build, "read_file", denied_read)
+    monkeypatch.setattr(build, "file_sha256", lambda p: "" if p == path else real_digest(p))
+    monkeypatch.setattr(scan, "file_sha256", lambda p: "" if p == path else real_digest(p))
+    first = store.sync(corpus)
     assert ("news/04.txt", "denied") in [(s.path, s.reason) for s in first.skipped]
     monkeypatch.undo()
-    assert store.update_index(corpus, previous=first).outcome == "loaded"  # nothing changed
+    assert store.sync(corpus, previous=first).outcome == "loaded"  # nothing changed
     os.chmod(path, 0o644)  # same size and mtime; only the ctime moves
-    fixed = store.update_index(corpus, previous=first)
+    fixed = store.sync(corpus, previous=first)
     assert fixed.modified == ("news/04.txt",)
     assert "news/04.txt" not in [s.path for s in fixed.skipped]
     assert len(fixed.index.articles) == len(first.index.articles) + 1
@@ -340,21 +341,22 @@ def test_an_index_of_the_previous_format_is_rebuilt_with_its_reason(corpus: Path
     path.write_text(json.dumps(manifest))
     opened = open_index(corpus)
     assert opened.outcome == "rebuilt"
-    assert opened.rebuilt_reason == f"format version changed (2 → {store.FORMAT_VERSION})"
+    assert opened.reason == f"format version changed (2 → {store.FORMAT_VERSION})"
 
 
 UNGUARDED_SCRIPT = """
 import sys
 from pathlib import Path
 from retrieval import store
-store._PARALLEL_MIN_BYTES = 0
+from retrieval.store import build
+build.PARALLEL_MIN_BYTES = 0
 print("top-level code ran", flush=True)
-opened = store.open_index(Path(sys.argv[1]))
+opened = store.open_index(Path(sys.argv[1]), workers=2)
 print("index built:", len(opened.index.articles), flush=True)
 """
 
 
-def test_a_script_without_the_main_guard_builds_the_index_once(
+def test_a_script_without_the_main_guard_asking_for_workers_builds_the_index_once(
     corpus: Path, tmp_path: Path
 ) -> None:
     script = tmp_path / "unguarded.py"
@@ -373,3 +375,48 @@ def test_a_script_without_the_main_guard_builds_the_index_once(
     assert done.stdout.count("top-level code ran") >= 2  # ...although they ran the script
     assert 'if __name__ == "__main__"' in done.stderr
     assert open_index(corpus).outcome == "loaded"
+
+
+def test_a_flipped_byte_in_an_array_is_caught_by_verify(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    open_index(corpus)
+    data_dir = next((corpus / DEFAULT_INDEX_DIRNAME).glob("data-*"))
+    for name in ("texts.bin", "sentences.data.npy"):
+        path = data_dir / name
+        content = bytearray(path.read_bytes())
+        content[-3] ^= 0x01  # same size: a load checks sizes, verify checks every checksum
+        path.write_bytes(bytes(content))
+    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        opened = open_index(corpus, verify=True)
+    assert opened.outcome == "rebuilt"
+    assert opened.reason is not None and opened.reason.endswith("fails its checksum")
+    assert_same_index(opened.index, full_rebuild(corpus, tmp_path).index)
+    assert open_index(corpus, verify=True).outcome == "loaded"
+
+
+def test_a_caller_supplied_executor_analyzes_the_files_and_is_left_open(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = open_index(corpus, tmp_path / "one")
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 0)
+    submitted: list[str] = []
+    with ThreadPoolExecutor(2) as pool:
+        real_submit = pool.submit
+        monkeypatch.setattr(
+            pool, "submit", lambda f, c, p: submitted.append(p) or real_submit(f, c, p)
+        )
+        synced = store.sync(corpus, tmp_path / "two", executor=pool)
+        assert real_submit(len, "still open").result() == 10  # not shut down by sync
+    assert sorted(submitted) == sorted(r.path for r in expected.files)
+    assert_same_index(synced.index, expected.index)
+
+
+def test_a_plain_library_call_never_starts_worker_processes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(build, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("spawned"))
+    assert len(open_index(corpus, tmp_path / "index").index.articles) == 9
