@@ -102,6 +102,7 @@ def register_handlers(application: Application, h: BotHandlers) -> None:
         [
             CommandHandler(["start", "help"], h.start, filters=new),
             CommandHandler("sources", h.sources, filters=new),
+            CommandHandler("new", h.new_topic, filters=new),
             CommandHandler("privacy", h.privacy, filters=new),
             CommandHandler("ask", h.ask, filters=new),
             CommandHandler("stats", h.stats, filters=new),

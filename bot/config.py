@@ -58,6 +58,7 @@ class Settings:
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
     opensearch: OpenSearchSettings | None = None  # BACKEND=opensearch: answer from a cluster
+    follow_up_ttl: float = 600.0  # seconds a chat's last question counts for follow-ups (0: off)
     feedback_db: Path | None = None  # None: FEEDBACK=off, no storage and no 👍/👎 buttons
     feedback_retention_days: int = 90
 
@@ -115,6 +116,7 @@ class Settings:
             state_file=state_file,
             feedback_db=_feedback_db(env, state_file),
             feedback_retention_days=_integer(env, "FEEDBACK_RETENTION_DAYS", 90, minimum=1),
+            follow_up_ttl=_number(env, "FOLLOW_UP_TTL", 600.0),
         )
 
     @property

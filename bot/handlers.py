@@ -33,12 +33,13 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
-from bot import replies
+from bot import conversation, replies
 from bot.config import Settings
 from bot.feedback import FeedbackRecorder, feedback_question_id, parse_press, with_feedback_buttons
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
 from retrieval.feedback import RateOutcome
+from retrieval.followup import PreviousTurn
 from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.live import LiveRetriever, ReloadReport
 from retrieval.opensearch.client import BackendUnavailable
@@ -58,6 +59,7 @@ PUBLIC_COMMANDS = (
     BotCommand("ask", "اطرح سؤالًا (مفيد في المجموعات)"),
     BotCommand("sources", "عدد المقالات ومصادرها"),
     BotCommand("privacy", "ما الذي يحفظه البوت عن الأسئلة"),
+    BotCommand("new", "موضوع جديد: لا أربط سؤالك التالي بما سبقه"),
 )
 ADMIN_COMMANDS = (
     *PUBLIC_COMMANDS,
@@ -80,6 +82,7 @@ class BotHandlers:
         self.settings = settings
         self.live = live
         self.limiter = UserRateLimiter(settings.rate_limit_per_minute, clock=clock)
+        self.clock = clock
         self.feedback = FeedbackRecorder.from_settings(settings)
         self._reload_task: asyncio.Task[None] | None = None
 
@@ -204,6 +207,11 @@ class BotHandlers:
             return
         await self.answer(update, context, question)
 
+    async def new_topic(self, update: Update, context: Context) -> None:
+        """/new: forget the chat's previous question, so the next one stands alone."""
+        conversation.forget(context.chat_data)
+        await _message(update).reply_html(replies.NEW_TOPIC)
+
     async def stats(self, update: Update, context: Context) -> None:
         """/stats (admins): counts, last reload and the files that were skipped and why."""
         if not await self._admin_only(update):
@@ -269,7 +277,10 @@ class BotHandlers:
             # minute, and a search takes milliseconds, so it would only halve the answers.
             with contextlib.suppress(TelegramError):
                 await message.chat.send_action(ChatAction.TYPING)
-        hits = await self._search(question, 0)
+        now = self.clock()
+        previous = conversation.previous_turn(context.chat_data, now, self.settings.follow_up_ttl)
+        hits = await self._search(question, 0, previous)
+        conversation.remember(context.chat_data, question, hits, previous, now)
         answer = replies.answer_message(question, hits[: self.settings.top_k])
         user_id = update.effective_user.id if update.effective_user else 0
         shown = hits[: answer.shown]
@@ -293,7 +304,8 @@ class BotHandlers:
             return
         if not await self.admit(update):
             return
-        hits = await self._search(question, offset)
+        previous = conversation.turn_followed(context.chat_data, question)
+        hits = await self._search(question, offset, previous)
         shown = query.message if isinstance(query.message, Message) else None
         question_id = feedback_question_id(shown.reply_markup if shown else None)  # keep 👍/👎
         if not hits:
@@ -332,10 +344,17 @@ class BotHandlers:
         outcome = await self.feedback.rate(pressed[0], user.id, pressed[1])
         await query.answer(_RATING_REPLIES[outcome])
 
-    async def _search(self, question: str, offset: int) -> list[Hit]:
-        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)."""
+    async def _search(
+        self, question: str, offset: int, previous: PreviousTurn | None = None
+    ) -> list[Hit]:
+        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more).
+
+        `previous` is the chat's last question, for a follow-up (`retrieval.followup`).
+        """
         retriever = self.live.current
-        return await asyncio.to_thread(retriever.search, question, self.settings.top_k + 1, offset)
+        return await asyncio.to_thread(
+            retriever.search, question, self.settings.top_k + 1, offset, follow_up=previous
+        )
 
     async def inline(self, update: Update, context: Context) -> None:
         """Inline mode: up to 10 sentences as articles the user can send into any chat."""

@@ -1,8 +1,8 @@
 """Everything the bot says, as Telegram HTML: answers, help, refusals, admin reports.
 
 Pure functions over retrieval records, so they can be tested without Telegram. Every corpus
-and user string goes through `html.escape`; the only tags produced are <b>, <i>, <a> and
-<code>, always balanced; and no message exceeds Telegram's 4,096-character limit: an answer
+and user string goes through `html.escape`; the only tags produced are <b>, <u>, <i>, <a>
+and <code>, always balanced; and no message exceeds Telegram's 4,096-character limit: an answer
 that would is cut between whole hits, and a single huge hit is shortened in plain text
 before it is escaped, so a cut never falls inside a tag or an entity.
 """
@@ -10,6 +10,7 @@ before it is escaped, so a cut never falls inside a tag or an entity.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,7 @@ _TITLE_CHARS = 200
 _FIELD_CHARS = 80
 _QUESTION_CHARS = 1000  # the upper bound of MAX_QUESTION_CHARS: the header shows it whole
 _HEADER_ROOM = 1500  # ...unless escaping makes it longer than this
+_FOLLOW_UP_CHARS = 80
 
 APOLOGY = "عذرًا، حدث خطأ غير متوقع أثناء معالجة طلبك. حاول مرة أخرى بعد قليل."
 SERVICE_UNAVAILABLE = "الخدمة غير متاحة مؤقتًا. حاول مرة أخرى بعد قليل."
@@ -48,6 +50,7 @@ ASK_USAGE = "اكتب سؤالك بعد الأمر، مثل: /ask ماذا قا�
 UPLOAD_EMPTY = "الملف فارغ."
 UPLOAD_UNREADABLE = "لم أجد فيه مقالة صالحة للقراءة."
 MORE_BUTTON = "المزيد"
+NEW_TOPIC = "حسنًا، موضوع جديد 🆕 لن أربط سؤالك التالي بالأسئلة السابقة."
 
 
 def utf16_length(text: str) -> int:
@@ -78,8 +81,30 @@ def _prefix_at_word(text: str, limit: int) -> str:
     return text[: cut if cut >= limit // 2 else limit].rstrip()
 
 
-def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    """Return `text` escaped, with each (start, end) span in <b>; overlapping spans merge."""
+def highlight(
+    text: str, spans: Iterable[tuple[int, int]], underline: Iterable[tuple[int, int]] = ()
+) -> str:
+    """Return `text` escaped, each (start, end) span of `spans` in <b>, of `underline` in <u>.
+
+    Overlapping spans merge. The text is cut at every span boundary and each piece wrapped
+    whole (<b><u>…</u></b>), then a bold run split by an underline is joined again, so the
+    tags always nest as Telegram requires.
+    """
+    bold, under = _merged_spans(text, spans), _merged_spans(text, underline)
+    cuts = sorted({0, len(text), *(i for span in bold + under for i in span)})
+    parts: list[str] = []
+    for start, end in itertools.pairwise(cuts):
+        piece = html.escape(text[start:end])
+        if any(s <= start and end <= e for s, e in under):
+            piece = f"<u>{piece}</u>"
+        if any(s <= start and end <= e for s, e in bold):
+            piece = f"<b>{piece}</b>"
+        parts.append(piece)
+    return "".join(parts).replace("</b><b>", "").replace("</u><u>", "")
+
+
+def _merged_spans(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return `spans` clipped to `text`, sorted, with overlapping or touching ones merged."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         start, end = max(start, 0), min(end, len(text))
@@ -89,14 +114,7 @@ def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    parts: list[str] = []
-    position = 0
-    for start, end in merged:
-        parts.append(html.escape(text[position:start]))
-        parts.append(f"<b>{html.escape(text[start:end])}</b>")
-        position = end
-    parts.append(html.escape(text[position:]))
-    return "".join(parts)
+    return [(start, end) for start, end in merged]
 
 
 def attribution(article: Article, scale: float = 1.0) -> str:
@@ -119,7 +137,7 @@ def hit_html(hit: Hit, rank: int | None = None, scale: float = 1.0) -> str:
     """
     limit = max(int(_SENTENCE_CHARS * scale), 40)
     text = _prefix_at_word(hit.text, limit)
-    sentence = highlight(text, hit.highlights)
+    sentence = highlight(text, hit.highlights, hit.answer_spans)
     if len(text) < len(hit.text):
         sentence += ELLIPSIS
     before = _context(hit.context_before, scale, keep_end=True)
@@ -179,6 +197,8 @@ def answer_message(question: str, hits: Sequence[Hit], offset: int = 0) -> Answe
     if not hits:
         return Answer(no_answer_message(question), 0)
     message = question_header(question)
+    if hits[0].follow_up_of:
+        message += "\n" + follow_up_note(hits[0].follow_up_of)
     shown = 0
     for rank, hit in enumerate(hits, start=offset + 1):
         room = MESSAGE_LIMIT - utf16_length(message) - 2
@@ -188,6 +208,12 @@ def answer_message(question: str, hits: Sequence[Hit], offset: int = 0) -> Answe
         message += "\n\n" + block
         shown += 1
     return Answer(message, shown)
+
+
+def follow_up_note(previous_question: str) -> str:
+    """Return the line that says an answer read the question as a follow-up, and how not to."""
+    previous = html.escape(shorten(previous_question, _FOLLOW_UP_CHARS))
+    return f"↩️ <i>فهمته متابعةً لسؤالك السابق «{previous}»؛ أرسل /new لموضوع جديد.</i>"
 
 
 def _fitting_hit(hit: Hit, rank: int | None, room: int) -> str | None:
@@ -226,6 +252,8 @@ def help_message(examples: Sequence[str], articles: int) -> str:
         "• في المجموعات: اذكرني أو ردّ على رسالتي أو استخدم /ask متبوعًا بالسؤال.",
         "• في أي محادثة: اكتب اسم المستخدم الخاص بي ثم سؤالك (الوضع المضمّن).",
         "• زر «المزيد» يعرض نتائج إضافية، و/sources يعرض المصادر.",
+        "• أسئلة المتابعة: بعد سؤال يمكنك أن تسأل مثلًا «ومتى حدث ذلك؟» فأفهمه في سياق "
+        "السؤال السابق لبضع دقائق؛ أرسل /new لبدء موضوع جديد.",
     ]
     if examples:
         lines += ["", "<b>أمثلة:</b>"]

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from retrieval.corpus import Article
+    from retrieval.followup import PreviousTurn
     from retrieval.search import Hit, Retriever
 
-__all__ = ["Article", "Hit", "Retriever", "open_retriever"]
+__all__ = ["Article", "Hit", "PreviousTurn", "Retriever", "open_retriever"]
 
 
 def open_retriever(
@@ -49,4 +50,8 @@ def __getattr__(name: str) -> Any:
         from retrieval import corpus
 
         return corpus.Article
+    if name == "PreviousTurn":
+        from retrieval import followup
+
+        return followup.PreviousTurn
     raise AttributeError(f"module 'retrieval' has no attribute {name!r}")

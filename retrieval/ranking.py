@@ -55,12 +55,28 @@ class RankingParams:
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """An analyzed question: its index terms, their ids and the expected answer type."""
+    """An analyzed question: its index terms, their ids and the expected answer type.
+
+    `weights` gives each of `term_ids` its weight (empty: 1.0 each); a follow-up question
+    carries the previous question's terms at a lower weight (retrieval/followup.py).
+    """
 
     terms: tuple[str, ...]
     term_ids: tuple[int, ...]
     answer_type: AnswerType
     tokens: frozenset[str]
+    weights: tuple[float, ...] = ()
+
+    def id_weights(self) -> tuple[float, ...]:
+        """Return the weight of each of `term_ids` (1.0 where `weights` is empty)."""
+        return self.weights or (1.0,) * len(self.term_ids)
+
+    def weight_of(self) -> dict[int, float]:
+        """Return each distinct term id's weight, in query order (first occurrence wins)."""
+        weights: dict[int, float] = {}
+        for term, weight in zip(self.term_ids, self.id_weights(), strict=True):
+            weights.setdefault(term, weight)
+        return weights
 
 
 # Stems of the nouns that, after "أي" or "ما", announce a date or a number.
@@ -131,6 +147,14 @@ def has_answer_type(text: str, wanted: AnswerType, question_tokens: frozenset[st
     return any(m.group().strip() not in question_tokens for m in pattern.finditer(folded))
 
 
+def answer_type_pattern(wanted: AnswerType) -> re.Pattern[str] | None:
+    """Return the pattern `has_answer_type` looks for in normalized text (None for OTHER).
+
+    Exists so that replies can show where the cue is (retrieval/answer_spans.py).
+    """
+    return {AnswerType.DATE: _DATE, AnswerType.NUMBER: _NUMBER}.get(wanted)
+
+
 def confidence(index: CorpusIndex, query: Query, sentence: int) -> float:
     """Return the share of the question that `sentence` covers, in [0, 1].
 
@@ -142,6 +166,7 @@ def confidence(index: CorpusIndex, query: Query, sentence: int) -> float:
     distinct = list(dict.fromkeys(query.terms))
     if not distinct:
         return 0.0
+    weight_of = query.weight_of()
     n = index.n_sentences
     indptr = index.sentences.weights.indptr
     ptr = index.sent_token_ptr
@@ -152,6 +177,7 @@ def confidence(index: CorpusIndex, query: Query, sentence: int) -> float:
         term_id = vocabulary.get(term)
         df = 0 if term_id is None else int(indptr[term_id + 1] - indptr[term_id])
         idf = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+        idf *= weight_of.get(term_id, 1.0) if term_id is not None else 1.0
         total += idf
         if term_id in present:
             covered += idf
@@ -179,7 +205,7 @@ def _specificity(
     needles = np.concatenate([docs, first, last])
     weight_if_alone = last - first  # sentences of the article, numerator of every weight
     total = np.zeros(n)
-    for term in dict.fromkeys(query.term_ids):
+    for term, term_weight in query.weight_of().items():
         postings = indices[indptr[term] : indptr[term + 1]]
         if len(postings) == 0:
             continue
@@ -188,11 +214,16 @@ def _specificity(
         present = postings[np.minimum(found, len(postings) - 1)] == docs
         in_article = at[2 * n :] - at[n : 2 * n]
         weight = np.log1p(weight_if_alone / np.maximum(in_article, 1))
-        total += np.where(present, weight, 0.0)
+        total += term_weight * np.where(present, weight, 0.0)
     return total
 
 
-def _lookup(matrix: BM25Matrix, term_ids: tuple[int, ...], rows: np.ndarray) -> np.ndarray:
+def _lookup(
+    matrix: BM25Matrix,
+    term_ids: tuple[int, ...],
+    rows: np.ndarray,
+    weights: tuple[float, ...] | None = None,
+) -> np.ndarray:
     """Return the BM25 score of documents `rows` of `matrix` (0 where no term matches).
 
     One binary search per term in its sorted postings, for each distinct row once and in
@@ -203,12 +234,12 @@ def _lookup(matrix: BM25Matrix, term_ids: tuple[int, ...], rows: np.ndarray) -> 
     indptr, indices, data = matrix.weights.indptr, matrix.weights.indices, matrix.weights.data
     distinct, inverse = np.unique(rows, return_inverse=True)
     total = np.zeros(len(distinct))
-    for term in term_ids:
+    for term, weight in zip(term_ids, weights or (1.0,) * len(term_ids), strict=True):
         postings = indices[indptr[term] : indptr[term + 1]]
         if len(postings) == 0:
             continue
         at = np.minimum(np.searchsorted(postings, distinct), len(postings) - 1)
-        total += np.where(postings[at] == distinct, data[indptr[term] + at], 0.0)
+        total += weight * np.where(postings[at] == distinct, data[indptr[term] + at], 0.0)
     return total[inverse]
 
 
@@ -242,7 +273,7 @@ class Ranker:
         question hardly grows with the corpus beyond reading its terms' postings.
         """
         index, params = self.index, self.params
-        docs, sentence_scores = index.sentences.scores(query.term_ids)
+        docs, sentence_scores = _weighted_scores(index.sentences, query)
         if len(docs) == 0:
             return docs, sentence_scores
         score = _scaled(sentence_scores * self.length_factor[docs])
@@ -250,10 +281,14 @@ class Ranker:
             kept = _top_order(score, docs, max(params.pool, at_least))
             docs, score = docs[kept], score[kept]
         if params.paragraph_weight:
-            paragraphs = _lookup(index.paragraphs, query.term_ids, index.sent_paragraph[docs])
+            paragraphs = _lookup(
+                index.paragraphs, query.term_ids, index.sent_paragraph[docs], query.weights
+            )
             score = score + params.paragraph_weight * _scaled(paragraphs)
         if params.article_weight:
-            articles = _lookup(index.article_docs, query.term_ids, index.sent_article[docs])
+            articles = _lookup(
+                index.article_docs, query.term_ids, index.sent_article[docs], query.weights
+            )
             score = score + params.article_weight * _scaled(articles)
         top = _top_order(score, docs, max(params.candidates, at_least))
         docs, score = docs[top], score[top]
@@ -270,6 +305,21 @@ class Ranker:
                     score[i] += params.answer_type_weight
             docs, score = _sorted(docs, score)
         return docs, score
+
+
+def _weighted_scores(matrix: BM25Matrix, query: Query) -> tuple[np.ndarray, np.ndarray]:
+    """Return `matrix.scores` of the query's terms, each term's BM25 times its weight.
+
+    Without weights this is `matrix.scores` itself; with them (a follow-up question) each
+    term's postings are read once and merged.
+    """
+    if not query.weights:
+        return matrix.scores(query.term_ids)
+    parts = [matrix.scores((term,)) for term in query.term_ids]
+    docs = np.concatenate([found for found, _ in parts])
+    values = np.concatenate([w * s for (_, s), w in zip(parts, query.weights, strict=True)])
+    found, inverse = np.unique(docs, return_inverse=True)
+    return found.astype(np.int64), np.bincount(inverse, weights=values)
 
 
 def _sorted(docs: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

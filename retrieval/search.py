@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval import analyzer, ranking
+from retrieval import analyzer, followup, ranking
+from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
@@ -24,6 +25,10 @@ class Hit:
     `highlights` are (start, end) offsets inside `text` of the words that matched the
     question; `context_before`/`context_after` are the neighbouring sentences of the same
     paragraph (or None), shown around the answer but never judged as the answer.
+    `answer_spans` are (start, end) offsets inside `text` of the number, date or name a
+    «كم / متى / من» question asks for (retrieval/answer_spans.py), for the reply to underline.
+    `follow_up_of` is the previous question whose words were carried over to find this hit
+    (retrieval/followup.py), or None when the question was searched alone.
     """
 
     text: str
@@ -36,6 +41,8 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     context_before: str | None = None
     context_after: str | None = None
+    answer_spans: tuple[tuple[int, int], ...] = ()
+    follow_up_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,18 +114,33 @@ class Retriever:
             skipped=self.skipped,
         )
 
-    def search(self, question: str, top_k: int = 3, offset: int = 0) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        top_k: int = 3,
+        offset: int = 0,
+        *,
+        follow_up: followup.PreviousTurn | None = None,
+        follow_up_params: followup.FollowUpParams | None = None,
+    ) -> list[Hit]:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
         Sentences whose normalized text is identical appear once. When the best sentence
         covers less than `min_score` of the question (`ranking.confidence`), the corpus holds no
         answer and the result is [], as it is for a question none of whose terms occur.
+        `follow_up` is the chat's previous question: when `question` leans on it
+        (`followup.plan`), its terms are carried over at a lower weight and its top article
+        is preferred; a standalone question is searched as if it came alone.
         """
-        query = ranking.analyze(self.index, question)
+        own = ranking.analyze(self.index, question)
+        plan = self._follow_up_plan(question, own, follow_up, follow_up_params)
+        query = own if plan is None else followup.carried_query(self.index, own, plan)
         if not query.term_ids or top_k <= 0:
             return []
         docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
-        if len(docs) == 0 or not self._answers(query, int(docs[0])):
+        if plan is not None:
+            docs, scores = followup.prefer_article(self.index, docs, scores, plan)
+        if len(docs) == 0 or not self._answers(query, int(docs[0]), own):
             return []
         hits: list[Hit] = []
         seen_keys: set[int] = set()
@@ -133,13 +155,56 @@ class Retriever:
                 hits.append(self._hit(sentence, float(scores[i]), query_terms))
             if len(hits) == top_k:
                 break
-        return hits
+        return self._marked(hits, question, query, plan)
 
-    def _answers(self, query: ranking.Query, sentence: int) -> bool:
-        """Return whether the best `sentence` covers enough of the question to answer it."""
-        return (
-            self.min_score <= 0 or ranking.confidence(self.index, query, sentence) >= self.min_score
-        )
+    def _follow_up_plan(
+        self,
+        question: str,
+        query: ranking.Query,
+        previous: followup.PreviousTurn | None,
+        params: followup.FollowUpParams | None,
+    ) -> followup.FollowUpPlan | None:
+        """Return how to search `question` after `previous` (`followup.plan`), or None."""
+        if previous is None:
+            return None
+        alone = 0.0
+        if query.term_ids:
+            docs, _ = self.ranker.rank(query)
+            alone = ranking.confidence(self.index, query, int(docs[0])) if len(docs) else 0.0
+        article = followup.article_number(self.index, previous.article_id)
+        in_article = followup.article_coverage(self.index, query, article)
+        return followup.plan(question, previous, alone, in_article, params)
+
+    def _marked(
+        self,
+        hits: list[Hit],
+        question: str,
+        query: ranking.Query,
+        plan: followup.FollowUpPlan | None,
+    ) -> list[Hit]:
+        """Return `hits` with where their answer is (`answer_spans`) and the turn they follow."""
+        kind = answer_kind(question)
+        return [
+            replace(
+                hit,
+                answer_spans=answer_spans(hit.text, kind, query.tokens, hit.highlights),
+                follow_up_of=plan.previous_question if plan is not None else None,
+            )
+            for hit in hits
+        ]
+
+    def _answers(
+        self, query: ranking.Query, sentence: int, own: ranking.Query | None = None
+    ) -> bool:
+        """Return whether the best `sentence` covers enough of the question to answer it.
+
+        A follow-up is answered when either it with its carried terms or `own`, the question
+        alone, is covered: carried terms must not turn an answer into none.
+        """
+        if self.min_score <= 0:
+            return True
+        queries = (query,) if own is None or own is query else (query, own)
+        return any(ranking.confidence(self.index, q, sentence) >= self.min_score for q in queries)
 
     def _hit(self, sentence: int, score: float, query_terms: frozenset[str]) -> Hit:
         index = self.index

@@ -51,6 +51,7 @@ _BOT_VARIABLES = (
     "STATE_FILE",
     "BACKEND",
     "OPENSEARCH_",
+    "FOLLOW_UP_TTL",
     "FEEDBACK",
 )
 

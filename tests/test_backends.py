@@ -38,6 +38,7 @@ def test_ranking_over_the_embedded_backend_gives_the_retrievers_hits(
         (h.context_before, h.context_after) for h in expected
     ]
     assert [h.highlights for h in through] == [h.highlights for h in expected]
+    assert [h.answer_spans for h in through] == [h.answer_spans for h in expected]
 
 
 def test_every_mini_squad_question_gets_the_same_top_sentence_through_the_interface() -> None:

@@ -79,7 +79,14 @@ async def test_commands_menu_is_registered_in_arabic(fake_botapi: FakeBotApi, co
     async with running_bot(bot_settings(fake_botapi, corpus, admin_ids=frozenset({42}))):
         pass
     default_menu = fake_botapi.commands[next(k for k in fake_botapi.commands if "42" not in k)]
-    assert {c["command"] for c in default_menu} == {"start", "help", "ask", "sources", "privacy"}
+    assert {c["command"] for c in default_menu} == {
+        "start",
+        "help",
+        "ask",
+        "sources",
+        "privacy",
+        "new",
+    }
     assert all(re.search("[\u0600-\u06ff]", c["description"]) for c in default_menu)
     admin_menu = fake_botapi.commands[next(k for k in fake_botapi.commands if "42" in k)]
     assert {"stats", "reload"} <= {c["command"] for c in admin_menu}

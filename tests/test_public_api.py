@@ -62,7 +62,13 @@ def test_import_retrieval_is_light_and_exports_the_api() -> None:
         check=True,
     )
     assert "numpy" not in done.stdout and "scipy" not in done.stdout
-    assert set(retrieval.__all__) == {"Article", "Hit", "Retriever", "open_retriever"}
+    assert set(retrieval.__all__) == {
+        "Article",
+        "Hit",
+        "PreviousTurn",
+        "Retriever",
+        "open_retriever",
+    }
     assert all(getattr(retrieval, name) for name in retrieval.__all__)
 
 

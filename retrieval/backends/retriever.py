@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from retrieval import analyzer, ranking
+from retrieval import analyzer, followup, ranking
+from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.backends.base import SearchBackend, Sentence
 from retrieval.backends.rank import FETCH_FACTOR, coverage, rank
 from retrieval.search import Hit
@@ -27,11 +28,21 @@ class BackendRetriever:
         self.min_score = min_score
         self.params = ranking_params or ranking.RankingParams()
 
-    def search(self, question: str, top_k: int = 3, offset: int = 0) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        top_k: int = 3,
+        offset: int = 0,
+        *,
+        follow_up: followup.PreviousTurn | None = None,
+        follow_up_params: followup.FollowUpParams | None = None,
+    ) -> list[Hit]:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
         Same contract as `Retriever.search`: identical sentences appear once, and [] when the
-        best sentence covers less than `min_score` of the question.
+        best sentence covers less than `min_score` of the question. Follow-up carry-over
+        (`follow_up`, retrieval/followup.py) reads the embedded index's postings and is not
+        done over a backend: the question is searched alone.
         """
         terms = analyzer.terms(question)
         if not terms or top_k <= 0:
@@ -62,10 +73,15 @@ class BackendRetriever:
                 chosen.append((r.sentence, r.score))
             if len(chosen) == top_k:
                 break
-        return self._hits(chosen, frozenset(terms))
+        return self._hits(chosen, frozenset(terms), question)
 
-    def _hits(self, chosen: list[tuple[Sentence, float]], terms: frozenset[str]) -> list[Hit]:
-        """Return the chosen sentences as `Hit`s with their article and context."""
+    def _hits(
+        self, chosen: list[tuple[Sentence, float]], terms: frozenset[str], question: str
+    ) -> list[Hit]:
+        """Return the chosen sentences as `Hit`s with their article, context and where their
+        answer is (`answer_spans`, as `Retriever.search` marks them)."""
+        kind = answer_kind(question)
+        tokens = frozenset(analyzer.tokens(question))
         backend = self.backend
         articles = backend.articles(list(dict.fromkeys(s.article_id for s, _ in chosen)))
         around = [(s.article_id, s.number + step) for s, _ in chosen for step in (-1, 1)]
@@ -73,6 +89,7 @@ class BackendRetriever:
         hits = []
         for sentence, score in chosen:
             spans = [s for s in analyzer.term_spans(sentence.text) if s.term in terms]
+            highlights = tuple(dict.fromkeys((s.start, s.end) for s in spans))
             hits.append(
                 Hit(
                     text=sentence.text,
@@ -82,9 +99,10 @@ class BackendRetriever:
                     article=articles[sentence.article_id],
                     sentence=sentence.number,
                     matched_terms=tuple(dict.fromkeys(s.term for s in spans)),
-                    highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
+                    highlights=highlights,
                     context_before=_same_paragraph(sentence, neighbours, -1),
                     context_after=_same_paragraph(sentence, neighbours, +1),
+                    answer_spans=answer_spans(sentence.text, kind, tokens, highlights),
                 )
             )
         return hits
