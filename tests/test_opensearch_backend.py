@@ -223,3 +223,14 @@ def test_an_interrupted_update_is_resent_by_the_next_sync(
             sync_index(client, alias, changed)
     assert sync_index(client, alias, changed).sent == 1
     assert _top(client, alias, "متى تأسست شركة الصقر؟") == "تأسست شركة الصقر في مكة عام 1995."
+
+
+def test_ask_before_anything_was_indexed_says_to_run_index_first(
+    loopback_opensearch: str, alias: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["ask", "--backend", "opensearch", "--opensearch-url", loopback_opensearch]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPENSEARCH_INDEX", alias)
+        assert cli.main([*argv, "من هو مؤسس علي بابا؟"]) == cli.EXIT_FAILURE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "python -m retrieval index --backend opensearch" in err
