@@ -338,8 +338,8 @@ class BotHandlers:
             return
         pressed = parse_press(query.data or "")
         user = update.effective_user
-        if pressed is None or user is None:
-            await query.answer()
+        if pressed is None or user is None or not self.feedback.enabled:
+            await query.answer()  # a button from before FEEDBACK=off: nothing to store
             return
         outcome = await self.feedback.rate(pressed[0], user.id, pressed[1])
         await query.answer(_RATING_REPLIES[outcome])
