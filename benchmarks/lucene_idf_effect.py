@@ -34,7 +34,11 @@ sys.path.insert(0, str(REPO))
 
 from retrieval import evaluate, store  # noqa: E402
 from retrieval.backends import BackendRetriever, Candidates, EmbeddedBackend  # noqa: E402
-from retrieval.index import CorpusIndex, term_counts  # noqa: E402
+from retrieval.index import (  # noqa: E402
+    CorpusIndex,
+    build,
+    term_counts,
+)
 from retrieval.search import Retriever  # noqa: E402
 
 
@@ -91,7 +95,7 @@ def main() -> None:
     if args.distractors:
         index_dir = Path(args.distractors_index) if args.distractors_index else None
         articles += store.open_index(Path(args.distractors), index_dir).index.articles
-    embedded = Retriever.from_articles(articles)
+    embedded = Retriever(build(articles), confidence_model=None)
     questions = dataset.questions[: args.limit or None]
     index = embedded.index
     variants = {

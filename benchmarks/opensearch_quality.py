@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO))
 from retrieval import evaluate  # noqa: E402
 from retrieval.backends import BackendRetriever  # noqa: E402
 from retrieval.backends.rank import FETCH_FACTOR  # noqa: E402
+from retrieval.index import build  # noqa: E402
 from retrieval.opensearch import (  # noqa: E402
     OpenSearchBackend,
     OpenSearchSettings,
@@ -43,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     dataset = evaluate.load_squad(Path(args.squad))
     questions = dataset.questions[: args.limit or None]
-    embedded = Retriever.from_articles(dataset.articles)
+    embedded = Retriever(build(dataset.articles), confidence_model=None)
     if os.environ.get("OPENSEARCH_URL"):
         server = nullcontext(os.environ["OPENSEARCH_URL"])
     else:

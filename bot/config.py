@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from retrieval.confidence import DEFAULT_CONFIDENT, DEFAULT_UNCERTAIN, Thresholds
 from retrieval.formats import DEFAULT_MAX_UPLOAD_BYTES
 from retrieval.opensearch.client import BackendUnavailable, OpenSearchSettings
 
@@ -61,6 +62,8 @@ class Settings:
     follow_up_ttl: float = 600.0  # seconds a chat's last question counts for follow-ups (0: off)
     feedback_db: Path | None = None  # None: FEEDBACK=off, no storage and no 👍/👎 buttons
     feedback_retention_days: int = 90
+    confident_threshold: float = DEFAULT_CONFIDENT  # least confidence of a plain answer
+    uncertain_threshold: float = DEFAULT_UNCERTAIN  # least of «closest sentence»; below: none
 
     @classmethod
     def from_env(
@@ -94,6 +97,13 @@ class Settings:
             raise ConfigError(f"LOG_LEVEL must be one of {choices}, got {log_level!r}")
         corpus_dir = Path(env.get("CORPUS_DIR", "").strip() or "corpus")
         state_file = Path(_optional(env, "STATE_FILE") or corpus_dir / DEFAULT_STATE_FILE)
+        confident = _share(env, "CONFIDENT_THRESHOLD", DEFAULT_CONFIDENT)
+        uncertain = _share(env, "UNCERTAIN_THRESHOLD", DEFAULT_UNCERTAIN)
+        if uncertain > confident:
+            raise ConfigError(
+                f"UNCERTAIN_THRESHOLD ({uncertain}) must not exceed "
+                f"CONFIDENT_THRESHOLD ({confident})"
+            )
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -117,6 +127,8 @@ class Settings:
             feedback_db=_feedback_db(env, state_file),
             feedback_retention_days=_integer(env, "FEEDBACK_RETENTION_DAYS", 90, minimum=1),
             follow_up_ttl=_number(env, "FOLLOW_UP_TTL", 600.0),
+            confident_threshold=confident,
+            uncertain_threshold=uncertain,
         )
 
     @property
@@ -128,6 +140,11 @@ class Settings:
     def webhook_path(self) -> str:
         """Return the local URL path the webhook listens on: the path of `webhook_url`."""
         return urlsplit(self.webhook_url or "").path.strip("/")
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """Return the confidence thresholds of the three kinds of reply."""
+        return Thresholds(self.confident_threshold, self.uncertain_threshold)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -208,6 +225,14 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
     if not value >= 0 or value == float("inf"):
         raise ConfigError(f"{name} must be zero or a positive number, got {raw!r}")
+    return value
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    """Return the number of `name` when it lies in [0, 1] (a probability), else raise."""
+    value = _number(env, name, default)
+    if value > 1:
+        raise ConfigError(f"{name} must be between 0 and 1, got {value}")
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import time
@@ -38,13 +39,14 @@ from bot.config import Settings
 from bot.feedback import FeedbackRecorder, feedback_question_id, parse_press, with_feedback_buttons
 from bot.ratelimit import UserRateLimiter, Verdict
 from retrieval.add import AddError, add_document
+from retrieval.confidence import Band
 from retrieval.feedback import RateOutcome
 from retrieval.followup import PreviousTurn
 from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.live import LiveRetriever, ReloadReport
 from retrieval.opensearch.client import BackendUnavailable
 from retrieval.opensearch.live import ClusterLive, ClusterRetriever
-from retrieval.search import Hit, Retriever
+from retrieval.search import Hit, Retriever, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -279,9 +281,12 @@ class BotHandlers:
                 await message.chat.send_action(ChatAction.TYPING)
         now = self.clock()
         previous = conversation.previous_turn(context.chat_data, now, self.settings.follow_up_ttl)
-        hits = await self._search(question, 0, previous)
+        result = await self._search(question, 0, previous)
+        hits = [] if result.band is Band.NONE else result.hits
         conversation.remember(context.chat_data, question, hits, previous, now)
-        answer = replies.answer_message(question, hits[: self.settings.top_k])
+        # Uncertain: only the closest sentence, the others behind «المزيد».
+        page = 1 if result.band is Band.UNCERTAIN else self.settings.top_k
+        answer = replies.answer_message(question, hits[:page], 0, result.band)
         user_id = update.effective_user.id if update.effective_user else 0
         shown = hits[: answer.shown]
         question_id = await self.feedback.record(message.chat.type, user_id, question, shown)
@@ -305,7 +310,8 @@ class BotHandlers:
         if not await self.admit(update):
             return
         previous = conversation.turn_followed(context.chat_data, question)
-        hits = await self._search(question, offset, previous)
+        result = await self._search(question, offset, previous)
+        hits = [] if result.band is Band.NONE else result.hits
         shown = query.message if isinstance(query.message, Message) else None
         question_id = feedback_question_id(shown.reply_markup if shown else None)  # keep 👍/👎
         if not hits:
@@ -317,7 +323,7 @@ class BotHandlers:
                     )
             return
         await query.answer()
-        answer = replies.answer_message(question, hits[: self.settings.top_k], offset)
+        answer = replies.answer_message(question, hits[: self.settings.top_k], offset, result.band)
         try:
             await query.edit_message_text(
                 answer.text,
@@ -346,15 +352,17 @@ class BotHandlers:
 
     async def _search(
         self, question: str, offset: int, previous: PreviousTurn | None = None
-    ) -> list[Hit]:
-        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more).
+    ) -> SearchResult:
+        """Return top_k + 1 hits from `offset` (one extra tells whether «المزيد» has more)
+        and the band of the answer under the configured thresholds.
 
         `previous` is the chat's last question, for a follow-up (`retrieval.followup`).
         """
         retriever = self.live.current
-        return await asyncio.to_thread(
-            retriever.search, question, self.settings.top_k + 1, offset, follow_up=previous
+        search = functools.partial(
+            retriever.respond, thresholds=self.settings.thresholds, follow_up=previous
         )
+        return await asyncio.to_thread(search, question, self.settings.top_k + 1, offset)
 
     async def inline(self, update: Update, context: Context) -> None:
         """Inline mode: up to 10 sentences as articles the user can send into any chat."""
@@ -366,14 +374,20 @@ class BotHandlers:
             await query.answer([], cache_time=300)
             return
         retriever = self.live.current
-        hits = await asyncio.to_thread(retriever.search, question, INLINE_RESULTS)
+        result = await asyncio.to_thread(
+            functools.partial(retriever.respond, thresholds=self.settings.thresholds),
+            question,
+            INLINE_RESULTS,
+        )
+        hits = [] if result.band is Band.NONE else result.hits
+        mark = replies.UNCERTAIN_MARK if result.band is Band.UNCERTAIN else ""
         results = [
             InlineQueryResultArticle(
                 id=str(n),
                 title=replies.shorten(hit.article.title or hit.article.id, 100),
-                description=replies.shorten(hit.text, 200),
+                description=mark + replies.shorten(hit.text, 200),
                 input_message_content=InputTextMessageContent(
-                    replies.inline_answer(hit), parse_mode=ParseMode.HTML
+                    replies.inline_answer(hit, result.band), parse_mode=ParseMode.HTML
                 ),
             )
             for n, hit in enumerate(hits)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from retrieval.confidence import Band
 from retrieval.corpus import Article
 from retrieval.feedback import FeedbackStats
 from retrieval.formats import UPLOAD_SUFFIXES
@@ -50,6 +51,8 @@ ASK_USAGE = "اكتب سؤالك بعد الأمر، مثل: /ask ماذا قا�
 UPLOAD_EMPTY = "الملف فارغ."
 UPLOAD_UNREADABLE = "لم أجد فيه مقالة صالحة للقراءة."
 MORE_BUTTON = "المزيد"
+UNCERTAIN_INTRO = "لم أجد إجابة مؤكدة، وهذه أقرب جملة:"
+UNCERTAIN_MARK = "❔ "
 NEW_TOPIC = "حسنًا، موضوع جديد 🆕 لن أربط سؤالك التالي بالأسئلة السابقة."
 
 
@@ -188,23 +191,30 @@ class Answer:
     shown: int
 
 
-def answer_message(question: str, hits: Sequence[Hit], offset: int = 0) -> Answer:
+def answer_message(
+    question: str, hits: Sequence[Hit], offset: int = 0, band: Band = Band.CONFIDENT
+) -> Answer:
     """Return the answer to `question`: its header, then hits ranked from `offset + 1`.
 
     Hits that do not fit in one message are left out whole (and counted as not shown); a
-    hit too long on its own is shortened first. Shows the no-answer message for no hits.
+    hit too long on its own is shortened first. Shows the no-answer message for no hits or
+    the "none" band; in the "uncertain" band, says so first and marks the sentences.
     """
-    if not hits:
+    if not hits or band is Band.NONE:
         return Answer(no_answer_message(question), 0)
     message = question_header(question)
     if hits[0].follow_up_of:
         message += "\n" + follow_up_note(hits[0].follow_up_of)
+    if band is Band.UNCERTAIN:
+        message += f"\n\n🤔 <i>{UNCERTAIN_INTRO}</i>"
+    mark = UNCERTAIN_MARK if band is Band.UNCERTAIN else ""
     shown = 0
     for rank, hit in enumerate(hits, start=offset + 1):
-        room = MESSAGE_LIMIT - utf16_length(message) - 2
+        room = MESSAGE_LIMIT - utf16_length(message) - 2 - utf16_length(mark)
         block = _fitting_hit(hit, rank, room)
         if block is None:
             break
+        block = mark + block
         message += "\n\n" + block
         shown += 1
     return Answer(message, shown)
@@ -225,9 +235,12 @@ def _fitting_hit(hit: Hit, rank: int | None, room: int) -> str | None:
     return None
 
 
-def inline_answer(hit: Hit) -> str:
-    """Return the message an inline result sends: one hit and its attribution."""
-    return _fitting_hit(hit, None, MESSAGE_LIMIT) or html.escape(shorten(hit.text, 500))
+def inline_answer(hit: Hit, band: Band = Band.CONFIDENT) -> str:
+    """Return the message an inline result sends: one hit and its attribution, after the
+    uncertain notice in the uncertain band."""
+    intro = f"🤔 <i>{UNCERTAIN_INTRO}</i>\n" if band is Band.UNCERTAIN else ""
+    room = MESSAGE_LIMIT - utf16_length(intro)
+    return intro + (_fitting_hit(hit, None, room) or html.escape(shorten(hit.text, 500)))
 
 
 def no_answer_message(question: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from retrieval import confidence
 from retrieval.backends import BackendRetriever
 from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, UPLOAD_SUFFIXES, listing
 from retrieval.opensearch import cli as opensearch_cli
@@ -46,6 +47,7 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
         "end": hit.end,
         "context_before": hit.context_before,
         "context_after": hit.context_after,
+        "confidence": round(hit.confidence, 4),
         "article": {
             "id": article.id,
             "title": article.title,
@@ -141,14 +143,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not question:
             raise CliError("error: the question is empty", EXIT_USAGE)
         questions = [question]
+    thresholds = _thresholds(args)
     if args.backend == "opensearch":
         retriever: Retriever | BackendRetriever = opensearch_cli.open_retriever(args)
     else:
         retriever = open_retriever(Path(args.corpus), *_index_options(args))
     for question in questions:
-        hits = retriever.search(question, top_k=args.top_k) if question.strip() else []
+        result = retriever.respond(question, top_k=args.top_k, thresholds=thresholds)
+        band = result.band if question.strip() else confidence.Band.NONE
+        hits = [] if band is confidence.Band.NONE else result.hits
         if args.json:
             record: dict[str, Any] = {"question": question, "hits": [hit_to_json(h) for h in hits]}
+            record["answer"] = band.value
             if not question.strip():
                 record["reason"] = "empty question"
             print(json_line(record))
@@ -157,11 +163,28 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"? {question}")
             if not hits:
                 print("No matching sentence found. Try other words.")
+            elif band is confidence.Band.UNCERTAIN:
+                print(
+                    f"No sure answer; the closest sentences (confidence {result.confidence:.2f}):"
+                )
             for rank, hit in enumerate(hits, start=1):
                 print(format_hit(rank, hit))
             if len(questions) > 1:
                 print()
     return EXIT_OK
+
+
+def _thresholds(args: argparse.Namespace) -> confidence.Thresholds:
+    """Return the --confident/--uncertain thresholds, or raise CliError when out of order."""
+    thresholds = confidence.Thresholds(args.confident_threshold, args.uncertain_threshold)
+    values = (thresholds.confident, thresholds.uncertain)
+    if not all(0 <= v <= 1 for v in values) or thresholds.uncertain > thresholds.confident:
+        raise CliError(
+            "error: thresholds must lie in [0, 1] with --uncertain-threshold at most "
+            "--confident-threshold",
+            EXIT_USAGE,
+        )
+    return thresholds
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -284,6 +307,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="questions, one per line; only \\n ends a line ('-' for stdin)",
     )
     ask.add_argument("--index-dir", metavar="DIR", help="persisted index (default: CORPUS/.index)")
+    ask.add_argument(
+        "--confident-threshold",
+        type=float,
+        default=confidence.DEFAULT_CONFIDENT,
+        metavar="P",
+        help=f"least confidence of an answer (default: {confidence.DEFAULT_CONFIDENT})",
+    )
+    ask.add_argument(
+        "--uncertain-threshold",
+        type=float,
+        default=confidence.DEFAULT_UNCERTAIN,
+        metavar="P",
+        help="least confidence of the closest sentence shown as uncertain; below it, no answer "
+        f"(default: {confidence.DEFAULT_UNCERTAIN})",
+    )
     opensearch_cli.add_options(ask)
     ask.set_defaults(func=cmd_ask)
 
@@ -345,6 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     # A damaged or unwritable index is worth one line to the operator.
     logging.getLogger("retrieval.store").setLevel(logging.WARNING)
+    logging.getLogger("retrieval.confidence").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -13,10 +13,11 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from retrieval.confidence import Band
 from retrieval.corpus import Article
 from retrieval.search import Hit, Retriever
 
@@ -141,6 +142,11 @@ class Figures:
     mean_top1_chars: float
     answered: float
     questions_per_second: float
+    # Share of the questions in each answer band, and of the top-1 hits answered confidently.
+    confident: float = 0.0
+    uncertain: float = 0.0
+    none: float = 0.0
+    hits_kept_confident: float = 0.0
 
 
 def figures_from_ranks(
@@ -181,11 +187,19 @@ def evaluate(
     ranks: list[int | None] = []
     top1_lengths: list[int] = []
     misses: list[Miss] = []
+    bands: list[Band] = []
+    top1_correct: list[bool] = []
     started = time.perf_counter()
     for question in dataset.questions:
-        hits = retriever.search(question.text, top_k=top_k)
+        result = retriever.respond(question.text, top_k=top_k)
+        declined = result.band is Band.NONE and retriever.min_score > 0
+        hits = [] if declined else result.hits  # what `search` returns
         rank = first_hit_rank(hits, question, dataset.articles)
         ranks.append(rank)
+        bands.append(result.band)
+        top1_correct.append(
+            bool(result.hits) and is_hit(result.hits[0], question, dataset.articles)
+        )
         if hits:
             top1_lengths.append(len(hits[0].text))
         if rank != 1:
@@ -203,7 +217,21 @@ def evaluate(
     figures = figures_from_ranks(
         ranks, top1_lengths, seconds, len(dataset.articles), retriever.index.n_sentences
     )
-    return figures, misses
+    return with_bands(figures, top1_correct, bands), misses
+
+
+def with_bands(figures: Figures, top1_correct: list[bool], bands: list[Band]) -> Figures:
+    """Return `figures` with the share of each answer band and of the correct top-1
+    sentences (before any is declined) that were answered confidently."""
+    n = len(bands) or 1
+    kept = [band for correct, band in zip(top1_correct, bands, strict=True) if correct]
+    return replace(
+        figures,
+        confident=bands.count(Band.CONFIDENT) / n,
+        uncertain=bands.count(Band.UNCERTAIN) / n,
+        none=bands.count(Band.NONE) / n,
+        hits_kept_confident=kept.count(Band.CONFIDENT) / len(kept) if kept else 0.0,
+    )
 
 
 def format_figures(figures: Figures) -> str:
@@ -219,6 +247,10 @@ def format_figures(figures: Figures) -> str:
             f"MRR@10:           {figures.mrr_at_10:.3f}",
             f"mean top-1 chars: {figures.mean_top1_chars:.1f}",
             f"answered:         {figures.answered:.3f}",
+            f"confident:        {figures.confident:.3f}",
+            f"uncertain:        {figures.uncertain:.3f}",
+            f"none:             {figures.none:.3f}",
+            f"top-1 hits kept confident: {figures.hits_kept_confident:.3f}",
             f"questions/s:      {figures.questions_per_second:.0f}",
         ]
     )

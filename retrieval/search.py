@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval import analyzer, followup, ranking
+import numpy as np
+
+from retrieval import analyzer, confidence, followup, ranking
 from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
@@ -43,6 +45,17 @@ class Hit:
     context_after: str | None = None
     answer_spans: tuple[tuple[int, int], ...] = ()
     follow_up_of: str | None = None
+    confidence: float = 0.0  # estimated probability that it answers (retrieval/confidence.py)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The hits for a question and how sure the best one is: `band` tells the reply to give
+    (an answer, the closest sentence marked as uncertain, or nothing)."""
+
+    band: confidence.Band
+    hits: list[Hit]
+    confidence: float  # of the best sentence of the question, whatever the offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +81,18 @@ class Retriever:
         skipped: list[SkippedFile] | tuple[SkippedFile, ...] = (),
         min_score: float = ranking.NO_ANSWER_THRESHOLD,
         ranking_params: ranking.RankingParams | None = None,
+        *,
+        thresholds: confidence.Thresholds | None = None,
+        confidence_model: Path | None = confidence.MODEL_PATH,
     ) -> None:
         self.index = index
         self.skipped = tuple(skipped)
         self.min_score = min_score
         self.ranker = ranking.Ranker(index, ranking_params or ranking.RankingParams())
+        self.thresholds = thresholds or confidence.Thresholds()
+        # None or an unusable file: confidence is the coverage, banded by `min_score` as before.
+        self.model = confidence.load_model(confidence_model) if confidence_model else None
+        self.scorer = confidence.Scorer(index) if self.model else None
 
     @classmethod
     def from_articles(cls, articles: list[Article]) -> Retriever:
@@ -125,37 +145,86 @@ class Retriever:
     ) -> list[Hit]:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
-        Sentences whose normalized text is identical appear once. When the best sentence
-        covers less than `min_score` of the question (`ranking.confidence`), the corpus holds no
-        answer and the result is [], as it is for a question none of whose terms occur.
+        Sentences whose normalized text is identical appear once. When the best sentence is
+        in the "none" band (`respond`), the corpus holds no answer and the result is [], as
+        it is for a question none of whose terms occur; `min_score=0` turns that off.
         `follow_up` is the chat's previous question: when `question` leans on it
         (`followup.plan`), its terms are carried over at a lower weight and its top article
         is preferred; a standalone question is searched as if it came alone.
+        """
+        result = self.respond(
+            question, top_k, offset, follow_up=follow_up, follow_up_params=follow_up_params
+        )
+        if result.band is confidence.Band.NONE and self.min_score > 0:
+            return []
+        return result.hits
+
+    def respond(
+        self,
+        question: str,
+        top_k: int = 3,
+        offset: int = 0,
+        *,
+        thresholds: confidence.Thresholds | None = None,
+        follow_up: followup.PreviousTurn | None = None,
+        follow_up_params: followup.FollowUpParams | None = None,
+    ) -> SearchResult:
+        """Return the hits for `question` (as `search`, none withheld), each with its
+        confidence, and the band of the best sentence under `thresholds` (default: the
+        Retriever's). Without a usable confidence model the confidence is the coverage
+        (`ranking.confidence`) and the band is confident from `min_score` up, else none.
         """
         own = ranking.analyze(self.index, question)
         plan = self._follow_up_plan(question, own, follow_up, follow_up_params)
         query = own if plan is None else followup.carried_query(self.index, own, plan)
         if not query.term_ids or top_k <= 0:
-            return []
+            return SearchResult(confidence.Band.NONE, [], 0.0)
         docs, scores = self.ranker.rank(query, (offset + top_k) * 4 + 8)
         if plan is not None:
             docs, scores = followup.prefer_article(self.index, docs, scores, plan)
-        if len(docs) == 0 or not self._answers(query, int(docs[0]), own):
-            return []
-        hits: list[Hit] = []
+        if len(docs) == 0:
+            return SearchResult(confidence.Band.NONE, [], 0.0)
+        # The confidence features look at the best NEIGHBOURS candidates, whatever top_k is.
+        docs, scores = self._distinct(docs, scores, max(offset + top_k, confidence.NEIGHBOURS))
+        rows = [0, *range(max(offset, 1), min(offset + top_k, len(docs)))]
+        sure = self._confidences(query, docs, scores, rows)
+        best = sure[0]
+        if own is not query:  # carried terms must not turn an answer into none
+            best = max(best, self._confidences(own, docs, scores, [0])[0])
+        if self.scorer is None:
+            band = confidence.Thresholds(self.min_score, self.min_score).band(best)
+        else:
+            band = (thresholds or self.thresholds).band(best)
+        hits = [
+            self._hit(int(docs[r]), float(scores[r]), frozenset(query.terms), c)
+            for r, c in zip(rows, sure, strict=True)
+            if r >= offset
+        ]
+        return SearchResult(band, self._marked(hits, question, query, plan), best)
+
+    def _distinct(
+        self, docs: np.ndarray, scores: np.ndarray, limit: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the first `limit` candidates whose normalized text was not seen before."""
+        kept: list[int] = []
         seen_keys: set[int] = set()
-        query_terms = frozenset(query.terms)
         for i in range(len(docs)):
-            sentence = int(docs[i])
-            key = int(self.index.sent_key[sentence])
-            if key in seen_keys:
-                continue
-            seen_keys.add(key)
-            if len(seen_keys) > offset:
-                hits.append(self._hit(sentence, float(scores[i]), query_terms))
-            if len(hits) == top_k:
-                break
-        return self._marked(hits, question, query, plan)
+            key = int(self.index.sent_key[int(docs[i])])
+            if key not in seen_keys:
+                seen_keys.add(key)
+                kept.append(i)
+                if len(kept) == limit:
+                    break
+        return docs[kept], scores[kept]
+
+    def _confidences(
+        self, query: ranking.Query, docs: np.ndarray, scores: np.ndarray, rows: list[int]
+    ) -> list[float]:
+        """Return the confidence of the candidates at positions `rows`."""
+        if self.scorer is None or self.model is None:
+            return [ranking.confidence(self.index, query, int(docs[r])) for r in rows]
+        features = self.scorer.features(query, docs, scores, rows)
+        return [float(p) for p in self.model.probability(features)]
 
     def _follow_up_plan(
         self,
@@ -193,20 +262,7 @@ class Retriever:
             for hit in hits
         ]
 
-    def _answers(
-        self, query: ranking.Query, sentence: int, own: ranking.Query | None = None
-    ) -> bool:
-        """Return whether the best `sentence` covers enough of the question to answer it.
-
-        A follow-up is answered when either it with its carried terms or `own`, the question
-        alone, is covered: carried terms must not turn an answer into none.
-        """
-        if self.min_score <= 0:
-            return True
-        queries = (query,) if own is None or own is query else (query, own)
-        return any(ranking.confidence(self.index, q, sentence) >= self.min_score for q in queries)
-
-    def _hit(self, sentence: int, score: float, query_terms: frozenset[str]) -> Hit:
+    def _hit(self, sentence: int, score: float, query_terms: frozenset[str], sure: float) -> Hit:
         index = self.index
         text = index.sentence_text(sentence)
         spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
@@ -221,6 +277,7 @@ class Retriever:
             highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
             context_before=self._neighbour(sentence, -1),
             context_after=self._neighbour(sentence, +1),
+            confidence=sure,
         )
 
     def _neighbour(self, sentence: int, step: int) -> str | None:

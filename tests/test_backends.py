@@ -8,6 +8,7 @@ import pytest
 
 from retrieval import evaluate
 from retrieval.backends import BackendRetriever, EmbeddedBackend
+from retrieval.index import CorpusIndex, build
 from retrieval.search import Retriever
 from tests.conftest import CORPUS_DIR
 
@@ -21,9 +22,15 @@ SEED_QUESTIONS = [
 ]
 
 
+def coverage_banded(index: CorpusIndex) -> Retriever:
+    """Return the Retriever whose no-answer band is the coverage (no confidence model), as
+    `BackendRetriever` bands: the backends are compared on the same ranking and band."""
+    return Retriever(index, confidence_model=None)
+
+
 @pytest.fixture(scope="module")
 def seed() -> Retriever:
-    return Retriever.open(CORPUS_DIR)
+    return coverage_banded(Retriever.open(CORPUS_DIR).index)
 
 
 @pytest.mark.parametrize("question", SEED_QUESTIONS)
@@ -43,7 +50,7 @@ def test_ranking_over_the_embedded_backend_gives_the_retrievers_hits(
 
 def test_every_mini_squad_question_gets_the_same_top_sentence_through_the_interface() -> None:
     dataset = evaluate.load_squad(MINI_SQUAD)
-    retriever = Retriever.from_articles(dataset.articles)
+    retriever = coverage_banded(build(dataset.articles))
     backend = BackendRetriever(EmbeddedBackend(retriever.index))
     for question in dataset.questions:
         direct = [h.text for h in retriever.search(question.text, top_k=1)]

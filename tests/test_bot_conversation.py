@@ -256,6 +256,7 @@ async def test_failure_in_a_handler_gets_an_arabic_apology_and_no_traceback(
 
     async with running_bot(bot_settings(fake_botapi, corpus)) as application:
         live_retriever_of(application).current.search = broken_search
+        live_retriever_of(application).current.respond = broken_search
         fake_botapi.send_text("سؤال عن القمر")
         call = await fake_botapi.wait_for("sendMessage")
     assert call.params["text"] == replies.APOLOGY  # nothing of the error reaches the chat

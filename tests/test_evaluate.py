@@ -100,11 +100,13 @@ def test_eval_on_the_fixture_finds_every_answerable_question_first() -> None:
     dataset = evaluate.load_squad(FIXTURE)
     figures, misses = evaluate.evaluate(dataset, Retriever.from_articles(dataset.articles))
     # Nine questions are answered by their top sentence; "ما لون حبوب القهوة المحمصة؟" has
-    # no answer in the text, and the no-answer threshold declines it.
+    # no answer in the text, and its confidence puts it in the none band.
     assert figures.questions == 10
     assert figures.hit_at_1 == pytest.approx(0.9)
     assert figures.hit_at_10 == pytest.approx(0.9)
     assert figures.answered == pytest.approx(0.9)
+    assert (figures.confident, figures.uncertain, figures.none) == pytest.approx((0.9, 0.0, 0.1))
+    assert figures.hits_kept_confident == pytest.approx(1.0)
     assert [m.question for m in misses] == ["ما لون حبوب القهوة المحمصة؟"]
     assert misses[0].top1 is None
 

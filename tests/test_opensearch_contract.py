@@ -22,10 +22,11 @@ import pytest
 
 from retrieval import evaluate
 from retrieval.backends import BackendRetriever
+from retrieval.index import build
 from retrieval.opensearch import OpenSearchBackend, OpenSearchSettings, connect, sync_index
 from retrieval.search import Retriever
 from tests.conftest import CORPUS_DIR, SHARED_DATA
-from tests.test_backends import SEED_QUESTIONS
+from tests.test_backends import SEED_QUESTIONS, coverage_banded
 
 pytestmark = [
     pytest.mark.opensearch,
@@ -51,7 +52,7 @@ def alias(client: Any) -> Iterator[str]:
 def test_seed_questions_get_the_embedded_top_sentence_from_the_cluster(
     client: Any, alias: str
 ) -> None:
-    embedded = Retriever.open(CORPUS_DIR)
+    embedded = coverage_banded(Retriever.open(CORPUS_DIR).index)
     sync_index(client, alias, embedded.index)
     cluster = BackendRetriever(OpenSearchBackend(client, alias))
     for question in SEED_QUESTIONS:
@@ -66,7 +67,7 @@ def test_xquad_top_sentences_agree_with_the_embedded_backend_within_tolerance(
     if not XQUAD.exists():
         pytest.skip(f"shared data not found: {XQUAD}")
     dataset = evaluate.load_squad(XQUAD)
-    embedded = Retriever.from_articles(dataset.articles)
+    embedded = coverage_banded(build(dataset.articles))
     sync_index(client, alias, embedded.index)
     cluster = BackendRetriever(OpenSearchBackend(client, alias))
     same = sum(

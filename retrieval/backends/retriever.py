@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from retrieval import analyzer, followup, ranking
+from retrieval import analyzer, confidence, followup, ranking
 from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.backends.base import SearchBackend, Sentence
 from retrieval.backends.rank import FETCH_FACTOR, coverage, rank
-from retrieval.search import Hit
+from retrieval.search import Hit, SearchResult
 
 
 class BackendRetriever:
@@ -40,13 +40,34 @@ class BackendRetriever:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
         Same contract as `Retriever.search`: identical sentences appear once, and [] when the
-        best sentence covers less than `min_score` of the question. Follow-up carry-over
-        (`follow_up`, retrieval/followup.py) reads the embedded index's postings and is not
-        done over a backend: the question is searched alone.
+        best sentence is in the "none" band (`respond`); `min_score=0` turns that off.
+        """
+        result = self.respond(question, top_k, offset, follow_up=follow_up)
+        if result.band is confidence.Band.NONE and self.min_score > 0:
+            return []
+        return result.hits
+
+    def respond(
+        self,
+        question: str,
+        top_k: int = 3,
+        offset: int = 0,
+        *,
+        thresholds: confidence.Thresholds | None = None,
+        follow_up: followup.PreviousTurn | None = None,
+        follow_up_params: followup.FollowUpParams | None = None,
+    ) -> SearchResult:
+        """Return the hits for `question` and the band of the best sentence, as
+        `Retriever.respond` does without a confidence model: the confidence is the coverage
+        (`rank.coverage`) and the band is confident from `min_score` up, else none.
+
+        The calibrated confidence model (`thresholds`) and follow-up carry-over
+        (`follow_up`) read the embedded index's matrices and are not computed over a
+        backend: the question is searched alone and banded by its coverage.
         """
         terms = analyzer.terms(question)
         if not terms or top_k <= 0:
-            return []
+            return SearchResult(confidence.Band.NONE, [], 0.0)
         ranked = rank(
             self.backend,
             terms,
@@ -57,12 +78,9 @@ class BackendRetriever:
             self.fetch_factor,
         )
         if not ranked:
-            return []
-        if (
-            self.min_score > 0
-            and coverage(self.backend, terms, ranked[0].sentence) < self.min_score
-        ):
-            return []
+            return SearchResult(confidence.Band.NONE, [], 0.0)
+        best = coverage(self.backend, terms, ranked[0].sentence)
+        band = confidence.Thresholds(self.min_score, self.min_score).band(best)
         chosen: list[tuple[Sentence, float]] = []
         seen: set[int] = set()
         for r in ranked:
@@ -73,7 +91,7 @@ class BackendRetriever:
                 chosen.append((r.sentence, r.score))
             if len(chosen) == top_k:
                 break
-        return self._hits(chosen, frozenset(terms), question)
+        return SearchResult(band, self._hits(chosen, frozenset(terms), question), best)
 
     def _hits(
         self, chosen: list[tuple[Sentence, float]], terms: frozenset[str], question: str
@@ -103,6 +121,7 @@ class BackendRetriever:
                     context_before=_same_paragraph(sentence, neighbours, -1),
                     context_after=_same_paragraph(sentence, neighbours, +1),
                     answer_spans=answer_spans(sentence.text, kind, tokens, highlights),
+                    confidence=coverage(backend, sorted(terms), sentence),
                 )
             )
         return hits
