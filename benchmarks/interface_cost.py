@@ -25,7 +25,11 @@ import search_speed  # noqa: E402
 
 from retrieval import store  # noqa: E402
 from retrieval.backends import BackendRetriever, EmbeddedBackend  # noqa: E402
+from retrieval.ranking import RankingParams  # noqa: E402
 from retrieval.search import Retriever  # noqa: E402
+
+# The backend ranks by hand (no learned reranker): the embedded reference does the same.
+HAND_RANKING = RankingParams(rerank_depth=0)
 
 
 def main() -> None:
@@ -38,7 +42,8 @@ def main() -> None:
     index_dir = Path(args.index_dir) if args.index_dir else None
     index = store.open_index(Path(args.corpus), index_dir).index
     questions = search_speed.make_questions(index, args.questions)
-    direct = Retriever(index, confidence_model=None)  # banded by coverage, as the backend
+    # Ranked by hand and banded by coverage, as the backend does.
+    direct = Retriever(index, confidence_model=None, ranking_params=HAND_RANKING)
     through = BackendRetriever(EmbeddedBackend(index))
     for question in questions[:20]:  # warm the stemmer cache and the mapped pages
         direct.search(question)

@@ -39,7 +39,11 @@ from retrieval.index import (  # noqa: E402
     build,
     term_counts,
 )
+from retrieval.ranking import RankingParams  # noqa: E402
 from retrieval.search import Retriever  # noqa: E402
+
+# The backend ranks by hand (no learned reranker): the embedded reference does the same.
+HAND_RANKING = RankingParams(rerank_depth=0)
 
 
 class LuceneSelection(EmbeddedBackend):
@@ -95,7 +99,7 @@ def main() -> None:
     if args.distractors:
         index_dir = Path(args.distractors_index) if args.distractors_index else None
         articles += store.open_index(Path(args.distractors), index_dir).index.articles
-    embedded = Retriever(build(articles), confidence_model=None)
+    embedded = Retriever(build(articles), confidence_model=None, ranking_params=HAND_RANKING)
     questions = dataset.questions[: args.limit or None]
     index = embedded.index
     variants = {

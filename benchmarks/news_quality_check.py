@@ -26,137 +26,26 @@ Reads the zips in place; nothing is written into the repo.
 from __future__ import annotations
 
 import argparse
-import json
-import random
-import re
 import time
-import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from retrieval import analyzer, ranking
-from retrieval.corpus import Article, ArticleFormatError, make_article, read_corpus
+from retrieval import ranking
+from retrieval.corpus import Article, read_corpus
 from retrieval.index import CorpusIndex, build
-from retrieval.normalize import normalize_for_comparison
+from retrieval.newsqa import (
+    KINDS,
+    NewsQuestion,
+    day_of,
+    is_copy,
+    make_questions,
+    read_news,
+    training_days,
+)
 from retrieval.search import Retriever
 
 REPO = Path(__file__).resolve().parents[1]
-KINDS = ("number", "date", "headline", "overlap")
-_NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d.,])")
-_ANY_NUMBER = re.compile(r"\d{2,}")  # the earlier check's rule, kept for its questions
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
-_MONTHS = frozenset(
-    "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر "
-    "محرم صفر ربيع جمادي رجب شعبان رمضان شوال القعده الحجه".split()
-)
-
-
-@dataclass(frozen=True, slots=True)
-class NewsQuestion:
-    """A generated question, the key of the sentence answering it and the articles of its story."""
-
-    kind: str
-    text: str
-    sentence_key: int | None  # None: any sentence of the story answers (headline questions)
-    story: frozenset[int]
-    sentence_terms: frozenset[str]  # index terms of the source sentence (empty for headline)
-
-
-def read_news(data: Path) -> list[Article]:
-    """Return the SaudiNewsNet articles of every day archive under `data`."""
-    articles: list[Article] = []
-    for path in sorted(data.glob("*.zip")):
-        with zipfile.ZipFile(path) as archive:
-            records = json.loads(archive.read(archive.namelist()[0]))
-        for n, record in enumerate(records):
-            meta = {k: record.get(k) for k in ("title", "source", "url", "author")}
-            meta["date"] = record.get("date_extracted")
-            try:
-                articles.append(
-                    make_article(f"{path.stem}-{n}", path.name, meta, record.get("content") or "")
-                )
-            except ArticleFormatError:
-                continue
-    return articles
-
-
-def content_words(text: str) -> list[str]:
-    """Return the words of `text` (as written) that are neither stopwords nor numbers."""
-    words = [w.strip("«»\"'().,:؛،؟!-") for w in text.split()]
-    return [w for w in words if len(w) > 2 and analyzer.terms(w) and not w[0].isdigit()]
-
-
-def stories(index: CorpusIndex) -> dict[str, list[int]]:
-    """Return the article ids of each normalized headline (one story, several papers)."""
-    by_title: dict[str, list[int]] = defaultdict(list)
-    for a, article in enumerate(index.articles):
-        by_title[normalize_for_comparison(article.title)].append(a)
-    return by_title
-
-
-def make_questions(index: CorpusIndex, per_kind: int, seed: int = 11) -> list[NewsQuestion]:
-    """Return `per_kind` questions of each kind, drawn as the module docstring says."""
-    rng = random.Random(seed)
-    by_title = stories(index)
-    made: dict[str, list[NewsQuestion]] = {kind: [] for kind in KINDS}
-    while any(len(made[kind]) < per_kind for kind in KINDS):
-        s = rng.randrange(index.n_sentences)
-        a = int(index.sent_article[s])
-        article = index.articles[a]
-        text = index.sentence_text(s)
-        title_words = content_words(article.title)
-        if not article.path.endswith(".zip") or len(title_words) < 3 or not 60 <= len(text) <= 300:
-            continue
-        story = frozenset(by_title[normalize_for_comparison(article.title)]) | {a}
-        key = int(index.sent_key[s])
-        words = text.split()
-        headline = rng.sample(title_words, max(2, len(title_words) // 2))
-        kind = rng.choice(KINDS)
-        question: str | None = None
-        if kind == "number":
-            at = next((i for i, w in enumerate(words) if _NUMBER.fullmatch(w.strip("،.%"))), None)
-            after = words[at + 1 : at + 3] if at is not None else []
-            counted = content_words(" ".join(after))
-            if counted and not _YEAR.match(words[at]) and not any(map(_is_date, after)):
-                question = f"كم {' '.join(counted)} {' '.join(headline)}؟"
-        elif kind == "date":
-            at = next((i for i, w in enumerate(words) if _is_date(w)), None)
-            event = content_words(" ".join(words[max(0, at - 4) : at])) if at else []
-            if len(event) >= 2:
-                question = f"متى {' '.join(event[-3:])} {' '.join(headline)}؟"
-        elif kind == "headline":
-            kept = rng.sample(title_words, max(2, 2 * len(title_words) // 3))
-            question = f"{rng.choice(['ما الذي', 'ماذا عن'])} {' '.join(kept)}؟"
-            key = None
-        else:
-            number = _ANY_NUMBER.search(text)
-            own = text.replace(number.group(), " ").split() if number else []
-            own = [w for w in own if len(w) > 2]
-            if len(own) >= 6:
-                kept = rng.sample(own, max(4, len(own) // 3))
-                question = f"{rng.choice(['كم', 'ما', 'متى'])} {' '.join(kept)}؟"
-        if question and len(made[kind]) < per_kind:
-            terms = frozenset(analyzer.terms(text)) if key is not None else frozenset()
-            made[kind].append(NewsQuestion(kind, question, key, story, terms))
-    return [q for kind in KINDS for q in made[kind]]
-
-
-def _is_date(word: str) -> bool:
-    """Return whether `word` is a year or a month name (with an attached و ف ب ل)."""
-    folded = analyzer.tokens(word)
-    if not folded:
-        return False
-    token = folded[0]
-    return bool(_YEAR.match(token)) or token in _MONTHS or token[1:] in _MONTHS
-
-
-def is_copy(text: str, source_terms: frozenset[str]) -> bool:
-    """Return whether sentence `text` is the source sentence or a reworded copy of it: at
-    least half of the distinct terms of the two are shared (another paper's wording)."""
-    terms = frozenset(analyzer.terms(text))
-    union = terms | source_terms
-    return bool(union) and len(terms & source_terms) / len(union) >= 0.5
 
 
 def measure(retriever: Retriever, questions: list[NewsQuestion]) -> dict[str, tuple[float, ...]]:
@@ -192,12 +81,20 @@ def measure(retriever: Retriever, questions: list[NewsQuestion]) -> dict[str, tu
     return result
 
 
+def days(articles: list[Article]) -> set[str]:
+    """Return the day archives the articles come from."""
+    return {day_of(a) for a in articles if a.path.endswith(".zip")}
+
+
 def variants(index: CorpusIndex) -> dict[str, Retriever]:
     """Return the ranking variants compared: the product, and parts switched off."""
-    default = ranking.RankingParams()
+    default = ranking.RankingParams(rerank_depth=0)
     return {
         "default ranking + no-answer threshold (the product)": Retriever(index),
         "default ranking": Retriever(index, min_score=0.0),
+        "hand-weighted ranking (reranker off) + threshold": Retriever(
+            index, ranking_params=default
+        ),
         "− article evidence": Retriever(
             index, min_score=0.0, ranking_params=replace(default, article_weight=0.0)
         ),
@@ -207,7 +104,9 @@ def variants(index: CorpusIndex) -> dict[str, Retriever]:
             ranking_params=replace(default, paragraph_weight=0.0, article_weight=0.0),
         ),
         "plain BM25 over sentences": Retriever(
-            index, min_score=0.0, ranking_params=ranking.RankingParams(1.5, 0.75, 0, 0, 0, 0)
+            index,
+            min_score=0.0,
+            ranking_params=ranking.RankingParams(1.5, 0.75, 0, 0, 0, 0, rerank_depth=0),
         ),
     }
 
@@ -225,7 +124,13 @@ def main() -> None:
         f"{len(articles)} articles, {index.n_sentences} sentences, built in "
         f"{time.perf_counter() - started:.0f} s"
     )
-    questions = make_questions(index, args.questions)
+    train = training_days(articles)
+    questions = make_questions(index, args.questions, keep=lambda a: day_of(a) not in train)
+    # A story can run over several days: also leave out those that appeared on a training day.
+    questions = [
+        q for q in questions if all(day_of(index.articles[a]) not in train for a in q.story)
+    ]
+    print(f"questions from the {len(days(articles)) - len(train)} day files not trained on")
     for kind in KINDS:
         example = next(q.text for q in questions if q.kind == kind)
         print(f"{kind}: {sum(q.kind == kind for q in questions)} questions, e.g. {example}")

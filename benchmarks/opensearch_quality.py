@@ -30,7 +30,11 @@ from retrieval.opensearch import (  # noqa: E402
     connect,
     sync_index,
 )
+from retrieval.ranking import RankingParams  # noqa: E402
 from retrieval.search import Retriever  # noqa: E402
+
+# The backend ranks by hand (no learned reranker): the embedded reference does the same.
+HAND_RANKING = RankingParams(rerank_depth=0)
 
 XQUAD = REPO.parent / "shared" / "data" / "xquad-ar" / "xquad.ar.json"
 
@@ -44,7 +48,9 @@ def main() -> None:
     args = parser.parse_args()
     dataset = evaluate.load_squad(Path(args.squad))
     questions = dataset.questions[: args.limit or None]
-    embedded = Retriever(build(dataset.articles), confidence_model=None)
+    embedded = Retriever(
+        build(dataset.articles), confidence_model=None, ranking_params=HAND_RANKING
+    )
     if os.environ.get("OPENSEARCH_URL"):
         server = nullcontext(os.environ["OPENSEARCH_URL"])
     else:

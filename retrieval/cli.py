@@ -288,6 +288,13 @@ def _corpus_command(name: str) -> Any:
     return run
 
 
+def _train(args: argparse.Namespace) -> int:
+    """Run `train` (retrieval/train.py), imported only when it runs (LightGBM is slow to load)."""
+    from retrieval import train
+
+    return train.cmd_train(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
@@ -375,6 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", required=True, metavar="FILE", help="feedback database")
     export.add_argument("--out", required=True, metavar="FILE", help="JSONL file to write")
     export.set_defaults(func=cmd_feedback_export)
+
+    tr = sub.add_parser("train", help="train the reranker on questions made from SaudiNewsNet")
+    tr.add_argument("--news", required=True, metavar="DIR", help="SaudiNewsNet day .zip files")
+    tr.add_argument("--questions", type=int, help="questions per kind (default: 2500)")
+    tr.add_argument("--seed", type=int, help="question draw (default: 3)")
+    tr.add_argument("--out", metavar="FILE", help="model file (default: the shipped one)")
+    tr.set_defaults(func=_train)
     return parser
 
 
@@ -384,6 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A damaged or unwritable index is worth one line to the operator.
     logging.getLogger("retrieval.store").setLevel(logging.WARNING)
     logging.getLogger("retrieval.confidence").setLevel(logging.WARNING)
+    logging.getLogger("retrieval.rerank").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

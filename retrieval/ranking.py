@@ -9,9 +9,11 @@ figures behind every weight.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 import numpy as np
 
@@ -51,6 +53,8 @@ class RankingParams:
     specificity_weight: float = 0.5
     candidates: int = 100  # sentences reranked with specificity and the answer-type cue
     pool: int = 300  # best sentences by their own BM25 that get paragraph and article evidence
+    rerank_depth: int = 50  # best hand-ranked sentences the learned reranker reorders (0: off)
+    rerank_hand_weight: float = 4.0  # weight of the hand score beside the reranker's score
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,7 @@ class Query:
     answer_type: AnswerType
     tokens: frozenset[str]
     weights: tuple[float, ...] = ()
+    asks_person: bool = False  # «من» as the question word (a feature of the reranker)
 
     def id_weights(self) -> tuple[float, ...]:
         """Return the weight of each of `term_ids` (1.0 where `weights` is empty)."""
@@ -107,14 +112,28 @@ def answer_type(question: str) -> AnswerType:
     return AnswerType.OTHER
 
 
+_WHO = frozenset({"من", "ومن", "فمن"})
+
+
+def asks_person(tokens: list[str]) -> bool:
+    """Return whether a question (its normalized `tokens`) asks who: «من» opening it, or
+    «من هو / من هي / من الذي / من التي». Elsewhere «من» is the preposition "from"."""
+    if tokens and tokens[0] in _WHO:
+        return True
+    pairs = itertools.pairwise(tokens)
+    return any(a in _WHO and b in ("هو", "هي", "الذي", "التي") for a, b in pairs)
+
+
 def analyze(index: CorpusIndex, question: str) -> Query:
     """Return `question` analyzed against `index` (terms absent from it have no id)."""
     terms = tuple(analyzer.terms(question))
+    tokens = analyzer.tokens(question)
     return Query(
         terms=terms,
         term_ids=tuple(index.term_ids(terms)),
         answer_type=answer_type(question),
-        tokens=frozenset(analyzer.tokens(question)),
+        tokens=frozenset(tokens),
+        asks_person=asks_person(tokens),
     )
 
 
@@ -256,55 +275,102 @@ class Ranker:
     length correction and each article's first sentence.
     """
 
-    def __init__(self, index: CorpusIndex, params: RankingParams) -> None:
+    def __init__(
+        self, index: CorpusIndex, params: RankingParams, reranker: Reranker | None = None
+    ) -> None:
         self.index = index
         self.params = params
+        self.reranker = reranker
         self.length_factor = _length_correction(index, params)
         self.article_start = np.searchsorted(index.sent_article, np.arange(len(index.articles) + 1))
 
     def rank(self, query: Query, at_least: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Return (sentence ids, scores) of the best candidate sentences, best first.
 
+        The hand-weighted ranking (`hand_rank`), whose best `params.rerank_depth`
+        sentences the learned reranker, when there is one, puts in its own order.
+        """
+        found = self.hand_rank(query, at_least)
+        if self.reranker is None or self.params.rerank_depth < 2 or len(found.docs) < 2:
+            return found.docs, found.score
+        return self.reranker.rerank(self.index, query, found, self.params)
+
+    def hand_rank(self, query: Query, at_least: int = 0) -> Candidates:
+        """Return the best candidate sentences by the hand-weighted ranking, best first.
+
         Every sentence containing a query term is scored by its own BM25; the best
         `params.pool` of them add the BM25 of their paragraph and article; the best
         `params.candidates` (or `at_least`) of those add the within-article specificity of
         their terms, and those close enough to the top to be lifted by it, the answer-type
         cue, which needs their text. Each stage works on a bounded set, so the cost of a
-        question hardly grows with the corpus beyond reading its terms' postings.
+        question hardly grows with the corpus beyond reading its terms' postings. Each
+        evidence is kept beside the score, as the reranker's features.
         """
         index, params = self.index, self.params
         docs, sentence_scores = _weighted_scores(index.sentences, query)
         if len(docs) == 0:
-            return docs, sentence_scores
-        score = _scaled(sentence_scores * self.length_factor[docs])
+            return Candidates.empty()
+        own = _scaled(sentence_scores * self.length_factor[docs])
         if len(docs) > max(params.pool, at_least):
-            kept = _top_order(score, docs, max(params.pool, at_least))
-            docs, score = docs[kept], score[kept]
-        if params.paragraph_weight:
-            paragraphs = _lookup(
-                index.paragraphs, query.term_ids, index.sent_paragraph[docs], query.weights
-            )
-            score = score + params.paragraph_weight * _scaled(paragraphs)
-        if params.article_weight:
-            articles = _lookup(
-                index.article_docs, query.term_ids, index.sent_article[docs], query.weights
-            )
-            score = score + params.article_weight * _scaled(articles)
+            kept = _top_order(own, docs, max(params.pool, at_least))
+            docs, own = docs[kept], own[kept]
+        paragraph = _scaled(
+            _lookup(index.paragraphs, query.term_ids, index.sent_paragraph[docs], query.weights)
+        )
+        article = _scaled(
+            _lookup(index.article_docs, query.term_ids, index.sent_article[docs], query.weights)
+        )
+        score = own + params.paragraph_weight * paragraph + params.article_weight * article
         top = _top_order(score, docs, max(params.candidates, at_least))
-        docs, score = docs[top], score[top]
-        if params.specificity_weight:
-            score = score + params.specificity_weight * _scaled(
-                _specificity(index, query, docs, self.article_start)
-            )
-            docs, score = _sorted(docs, score)
+        docs, score, own, paragraph, article = (
+            docs[top],
+            score[top],
+            own[top],
+            paragraph[top],
+            article[top],
+        )
+        specific = _scaled(_specificity(index, query, docs, self.article_start))
+        score = score + params.specificity_weight * specific
         if params.answer_type_weight and query.answer_type is not AnswerType.OTHER:
             # Only sentences within the cue's weight of the best can change places with it.
-            for i in np.flatnonzero(score >= score[0] - params.answer_type_weight):
+            best = float(score.max())
+            for i in np.flatnonzero(score >= best - params.answer_type_weight):
                 text = index.sentence_text(int(docs[i]))
                 if has_answer_type(text, query.answer_type, query.tokens):
                     score[i] += params.answer_type_weight
-            docs, score = _sorted(docs, score)
-        return docs, score
+        order = np.lexsort((docs, -score))
+        return Candidates(
+            docs[order], score[order], own[order], paragraph[order], article[order], specific[order]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Sentences of the hand-weighted ranking, best first, with each evidence (scaled)."""
+
+    docs: np.ndarray
+    score: np.ndarray
+    sentence: np.ndarray
+    paragraph: np.ndarray
+    article: np.ndarray
+    specificity: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Candidates:
+        """Return the candidates of a question no sentence matches."""
+        none = np.empty(0)
+        return cls(np.empty(0, dtype=np.int64), none, none, none, none, none)
+
+
+class Reranker(Protocol):
+    """Puts the best hand-ranked candidates in a learned order (retrieval/rerank.py)."""
+
+    def rerank(
+        self, index: CorpusIndex, query: Query, found: Candidates, params: RankingParams
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (sentence ids, scores) best first: the best `params.rerank_depth`
+        reordered, then the rest."""
+        ...
 
 
 def _weighted_scores(matrix: BM25Matrix, query: Query) -> tuple[np.ndarray, np.ndarray]:

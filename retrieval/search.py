@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import analyzer, confidence, followup, ranking
+from retrieval import analyzer, confidence, followup, ranking, rerank
 from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
@@ -88,7 +88,9 @@ class Retriever:
         self.index = index
         self.skipped = tuple(skipped)
         self.min_score = min_score
-        self.ranker = ranking.Ranker(index, ranking_params or ranking.RankingParams())
+        params = ranking_params or ranking.RankingParams()
+        reranker = rerank.load(index) if params.rerank_depth else None
+        self.ranker = ranking.Ranker(index, params, reranker)
         self.thresholds = thresholds or confidence.Thresholds()
         # None or an unusable file: confidence is the coverage, banded by `min_score` as before.
         self.model = confidence.load_model(confidence_model) if confidence_model else None

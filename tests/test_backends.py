@@ -9,9 +9,11 @@ import pytest
 from retrieval import evaluate
 from retrieval.backends import BackendRetriever, EmbeddedBackend
 from retrieval.index import CorpusIndex, build
+from retrieval.ranking import RankingParams
 from retrieval.search import Retriever
 from tests.conftest import CORPUS_DIR
 
+HAND_RANKING = RankingParams(rerank_depth=0)
 MINI_SQUAD = Path(__file__).parent / "fixtures" / "mini_squad_ar.json"
 SEED_QUESTIONS = [
     "كم عدد عمليات التخريب ضد علي بابا؟",
@@ -23,9 +25,10 @@ SEED_QUESTIONS = [
 
 
 def coverage_banded(index: CorpusIndex) -> Retriever:
-    """Return the Retriever whose no-answer band is the coverage (no confidence model), as
-    `BackendRetriever` bands: the backends are compared on the same ranking and band."""
-    return Retriever(index, confidence_model=None)
+    """Return the Retriever that ranks and bands as `BackendRetriever` does: the hand ranking
+    (no learned reranker) and the coverage as confidence (no confidence model), so that the
+    backends are compared on the same ranking and band."""
+    return Retriever(index, confidence_model=None, ranking_params=HAND_RANKING)
 
 
 @pytest.fixture(scope="module")
