@@ -11,13 +11,20 @@ import pytest
 
 from bot import replies
 from bot.config import ConfigError, Settings
-from retrieval.opensearch import OpenSearchSettings, connect, sync_index
+from retrieval.corpus import Article
+from retrieval.index import build
+from retrieval.opensearch import BackendUnavailable, OpenSearchSettings, connect, sync_index
+from retrieval.opensearch.live import ClusterLive
 from retrieval.search import Retriever
 from tests.bot_harness import bot_settings, running_bot, seed_corpus
 from tests.conftest import CORPUS_DIR
 from tests.fake_botapi import TEST_TOKEN, FakeBotApi
 
 QUESTION = "كم عدد عمليات التخريب ضد علي بابا؟"
+ARTICLES = [
+    Article(id="a1", title="متحف", text="افتتح متحف الرمال في الرياض.", path="a1.txt"),
+    Article(id="a2", title="نادي", text="فاز نادي النخيل بالبطولة.", path="a2.txt"),
+]
 
 
 @pytest.fixture
@@ -83,3 +90,24 @@ def test_backend_setting_reads_the_cluster_settings_and_hides_its_password() -> 
 def test_a_bad_backend_setting_is_a_config_error(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.from_env({"TELEGRAM_BOT_TOKEN": TEST_TOKEN, **env})
+
+
+def test_cluster_live_serves_once_the_corpus_arrives_and_notices_an_update(
+    loopback_opensearch: str,
+) -> None:
+    settings = OpenSearchSettings(url=loopback_opensearch, index=f"live-{uuid.uuid4().hex[:8]}")
+    live = ClusterLive(settings)
+    first = live.load()
+    assert first.error is not None and "run `python -m retrieval index" in first.error
+    with pytest.raises(BackendUnavailable):
+        _ = live.current
+    client = connect(settings)
+    try:
+        sync_index(client, settings.index, build(ARTICLES[:1]))
+        assert live.reload().changed and live.current.stats().articles == 1
+        assert not live.reload().changed  # nothing new: the same retriever keeps serving
+        sync_index(client, settings.index, build(ARTICLES))
+        assert live.reload().changed and live.current.stats().articles == 2
+        assert live.current.search("أين افتتح متحف الرمال؟")[0].text.startswith("افتتح متحف")
+    finally:
+        client.indices.delete(index=f"{settings.index}-*", ignore_unavailable=True)
