@@ -148,7 +148,8 @@ class Settings:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Return the strings that must never appear in a log line: token and webhook secret."""
+        """Return the strings that must never appear in a log line: token, webhook secret
+        and the cluster's password."""
         cluster_password = self.opensearch.password if self.opensearch else None
         return tuple(s for s in (self.token, self.webhook_secret, cluster_password) if s)
 
