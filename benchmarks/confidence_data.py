@@ -1,16 +1,19 @@
 """Build the training and calibration data of the answer-confidence model.
 
-    python benchmarks/confidence_data.py [--out /tmp/confidence-data.npz] [--questions 800]
+    python benchmarks/confidence_data.py [--out /tmp/confidence-data.npz] [--questions 400]
 
-For each question, the confidence features (retrieval/confidence.py) of the top sentence and
-whether it answers. The sets, each named in the output:
+For each question, the confidence features (retrieval/confidence.py) of the top sentence as
+the product ranks it (the hand ranking reordered by the learned reranker) and whether it
+answers. The day split is the reranker's (retrieval/newsqa.py): training questions come only
+from its training days (`newsqa.training_days`), evaluation questions are the news check's
+own (`newsqa.check_questions`, the other days), each story wholly on its split's days. The
+sets, each named in the output:
 
-- news: questions generated from SaudiNewsNet (benchmarks/news_quality_check.py's generator)
+- news: questions generated from SaudiNewsNet (retrieval/newsqa.py, the news check's kinds)
   on SaudiNewsNet + the seed, with one to three words of other headlines inserted (real
   questions hold words their answer lacks); correct = the news check's copy hit (headline
-  questions: the story hit). Training questions come from the even-numbered days (in date
-  order), evaluation questions (the news check's own draw, seed 11) from the odd ones.
-- news-check: those evaluation questions as the news check asks them (no inserted words).
+  questions: the story hit).
+- news-check: the evaluation questions as the news check asks them (no inserted words).
 - news-removed: the same questions with every article of their story left out of the
   candidates (what a corpus without them would rank, but for their share of the idf: a few
   articles in 30k); a top sentence that is still a copy of the source is dropped as
@@ -29,31 +32,20 @@ Only the news training sets fit the classifier (benchmarks/confidence_train.py).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import random
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from retrieval import analyzer, evaluate, ranking
+from retrieval import analyzer, evaluate, newsqa, ranking, rerank
 from retrieval.confidence import NEIGHBOURS, Scorer
 from retrieval.corpus import read_corpus
 from retrieval.index import BM25Matrix, CorpusIndex, build
 
 REPO = Path(__file__).resolve().parents[1]
-_SPEC = importlib.util.spec_from_file_location(
-    "news_quality_check", REPO / "benchmarks" / "news_quality_check.py"
-)
-assert _SPEC is not None and _SPEC.loader is not None
-news = importlib.util.module_from_spec(_SPEC)
-sys.modules["news_quality_check"] = news
-_SPEC.loader.exec_module(news)
-
 TRAIN_SEED = 23
-NEWS_CHECK_SEED = 11  # the draw of benchmarks/news_quality_check.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +75,13 @@ class ExcludingMatrix(BM25Matrix):
         return docs[keep], values[keep]
 
 
+def product_ranker(index: CorpusIndex) -> ranking.Ranker:
+    """Return the ranker `Retriever` uses on `index`: the hand ranking with its best
+    candidates reordered by the learned reranker (none for a corpus of a few articles)."""
+    params = ranking.RankingParams()
+    return ranking.Ranker(index, params, rerank.load(index) if params.rerank_depth else None)
+
+
 def top(
     index: CorpusIndex, scorer: Scorer, question: str, ranker: ranking.Ranker
 ) -> tuple[np.ndarray, int] | None:
@@ -105,13 +104,13 @@ def top(
     return scorer.features(query, docs, scores, [0])[0], int(docs[0])
 
 
-def news_correct(index: CorpusIndex, q: object, sentence: int) -> bool:
+def news_correct(index: CorpusIndex, q: newsqa.NewsQuestion, sentence: int) -> bool:
     """Return whether `sentence` answers generated question `q` (the news check's rule)."""
-    if q.sentence_key is None:  # type: ignore[attr-defined]
-        return int(index.sent_article[sentence]) in q.story  # type: ignore[attr-defined]
-    if int(index.sent_key[sentence]) == q.sentence_key:  # type: ignore[attr-defined]
+    if q.sentence_key is None:
+        return int(index.sent_article[sentence]) in q.story
+    if int(index.sent_key[sentence]) == q.sentence_key:
         return True
-    return bool(news.is_copy(index.sentence_text(sentence), q.sentence_terms))  # type: ignore[attr-defined]
+    return newsqa.is_copy(index.sentence_text(sentence), q.sentence_terms)
 
 
 def swap_rarest(question: str, index: CorpusIndex, titles: list[str], rng: random.Random) -> str:
@@ -154,33 +153,33 @@ def add_paraphrase_words(question: str, titles: list[str], rng: random.Random) -
 def news_samples(
     index: CorpusIndex,
     xquad_index: CorpusIndex,
-    questions: list[object],
+    questions: list[newsqa.NewsQuestion],
     split: str,
     seed: int,
     noise: bool,
 ) -> list[Sample]:
     """Return the news, news-removed, news-swapped and news-vs-xquad samples of `questions`."""
-    scorer, ranker = Scorer(index), ranking.Ranker(index, ranking.RankingParams())
-    x_scorer = Scorer(xquad_index)
-    x_ranker = ranking.Ranker(xquad_index, ranking.RankingParams())
+    scorer, ranker = Scorer(index), product_ranker(index)
+    x_scorer, x_ranker = Scorer(xquad_index), product_ranker(xquad_index)
     titles = [a.title for a in index.articles if a.title]
     rng = random.Random(seed)
     article_start = np.searchsorted(index.sent_article, np.arange(len(index.articles) + 1))
     samples: list[Sample] = []
     for q in questions:
-        text = q.text  # type: ignore[attr-defined]
+        text = q.text
         if noise:
             text = add_paraphrase_words(text, titles, rng)
         found = top(index, scorer, text, ranker)
         if found is None:
             continue
         samples.append(Sample(found[0], news_correct(index, q, found[1]), "news", split, -1))
-        story = sorted(q.story)  # type: ignore[attr-defined]
+        story = sorted(q.story)
         excluded = np.concatenate(
             [np.arange(article_start[a], article_start[a + 1]) for a in story]
         )
         removed_index = replace(index, sentences=ExcludingMatrix(index.sentences, excluded))
-        removed_ranker = ranking.Ranker(removed_index, ranking.RankingParams())
+        # The full index's reranker: its facts are the same but for the removed articles'.
+        removed_ranker = ranking.Ranker(removed_index, ranker.params, ranker.reranker)
         gone = top(index, scorer, text, removed_ranker)
         if gone is not None and not news_correct(index, q, gone[1]):
             samples.append(Sample(gone[0], False, "news-removed", split, -1))
@@ -194,12 +193,12 @@ def news_samples(
     return samples
 
 
-def news_check_samples(index: CorpusIndex, questions: list[object]) -> list[Sample]:
+def news_check_samples(index: CorpusIndex, questions: list[newsqa.NewsQuestion]) -> list[Sample]:
     """Return the news check's own questions (no inserted words) on the news corpus."""
-    scorer, ranker = Scorer(index), ranking.Ranker(index, ranking.RankingParams())
+    scorer, ranker = Scorer(index), product_ranker(index)
     samples: list[Sample] = []
     for q in questions:
-        found = top(index, scorer, q.text, ranker)  # type: ignore[attr-defined]
+        found = top(index, scorer, q.text, ranker)
         if found is not None:
             correct = news_correct(index, q, found[1])
             samples.append(Sample(found[0], correct, "news-check", "eval", -1))
@@ -210,9 +209,8 @@ def xquad_samples(dataset: evaluate.Dataset, news_index: CorpusIndex) -> list[Sa
     """Return the xquad, xquad-removed and xquad-vs-news samples (evaluation only)."""
     samples: list[Sample] = []
     full = build(dataset.articles)
-    scorer, ranker = Scorer(full), ranking.Ranker(full, ranking.RankingParams())
-    n_scorer = Scorer(news_index)
-    n_ranker = ranking.Ranker(news_index, ranking.RankingParams())
+    scorer, ranker = Scorer(full), product_ranker(full)
+    n_scorer, n_ranker = Scorer(news_index), product_ranker(news_index)
     for q in dataset.questions:
         half = q.article % 2
         found = top(full, scorer, q.text, ranker)
@@ -224,7 +222,7 @@ def xquad_samples(dataset: evaluate.Dataset, news_index: CorpusIndex) -> list[Sa
             samples.append(Sample(far[0], False, "xquad-vs-news", "eval", half))
     for removed in range(len(dataset.articles)):
         rest = build(dataset.articles[:removed] + dataset.articles[removed + 1 :])
-        r_scorer, r_ranker = Scorer(rest), ranking.Ranker(rest, ranking.RankingParams())
+        r_scorer, r_ranker = Scorer(rest), product_ranker(rest)
         for q in dataset.questions:
             if q.article == removed:
                 gone = top(rest, r_scorer, q.text, r_ranker)
@@ -244,15 +242,6 @@ def _xquad_hit(
     return any((g := evaluate.yardstick_normalize(a)) and g in text for a in q.answers)
 
 
-def by_day(index: CorpusIndex, questions: list[object], days: set[str]) -> list[object]:
-    """Return the questions whose whole story was published on `days`."""
-    return [
-        q
-        for q in questions
-        if {index.articles[a].path for a in q.story} <= days  # type: ignore[attr-defined]
-    ]
-
-
 def main() -> None:
     """Build every set and save the samples as one .npz file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -260,23 +249,36 @@ def main() -> None:
     parser.add_argument(
         "--squad", type=Path, default=REPO.parent / "shared/data/xquad-ar/xquad.ar.json"
     )
-    parser.add_argument("--questions", type=int, default=800, help="training questions per kind")
+    parser.add_argument(
+        "--questions",
+        type=int,
+        default=400,
+        help="training questions per kind (before the story filter)",
+    )
     parser.add_argument("--out", type=Path, default=Path("/tmp/confidence-data.npz"))
     parser.add_argument("--seed", type=int, default=TRAIN_SEED, help="training question draw")
     args = parser.parse_args()
     started = time.perf_counter()
-    articles = news.read_news(args.data) + read_corpus(REPO / "corpus").articles
+    articles = newsqa.read_news(args.data) + read_corpus(REPO / "corpus").articles
     index = build(articles)
     print(f"news index: {index.n_sentences} sentences ({time.perf_counter() - started:.0f} s)")
     dataset = evaluate.load_squad(args.squad)
     xquad_index = build(dataset.articles)
-    days = sorted({a.path for a in articles if a.path.endswith(".zip")})
-    train_days, eval_days = set(days[0::2]), set(days[1::2])
-    train = by_day(index, news.make_questions(index, args.questions, args.seed), train_days)
-    check = by_day(index, news.make_questions(index, 300, NEWS_CHECK_SEED), eval_days)
-    print(f"{len(train)} training questions, {len(check)} news-check questions on other days")
+    train_days = newsqa.training_days(articles)
+    train = newsqa.on_days(
+        index,
+        newsqa.make_questions(
+            index, args.questions, args.seed, keep=lambda a: newsqa.day_of(a) in train_days
+        ),
+        train_days,
+    )
+    check = newsqa.check_questions(index, 300)
+    print(
+        f"{len(train)} training questions from the reranker's training days, "
+        f"{len(check)} news-check questions from the other days"
+    )
     samples = news_samples(index, xquad_index, train, "train", args.seed, noise=True)
-    samples += news_samples(index, xquad_index, check, "eval", NEWS_CHECK_SEED, noise=True)
+    samples += news_samples(index, xquad_index, check, "eval", newsqa.CHECK_SEED, noise=True)
     samples += news_check_samples(index, check)
     samples += xquad_samples(dataset, index)
     np.savez(

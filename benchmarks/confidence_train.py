@@ -4,10 +4,10 @@
     python benchmarks/confidence_train.py --data /tmp/confidence-data.npz \
         [--model retrieval/confidence_model.json] [--plot docs/confidence_reliability.png]
 
-Fits a standardized logistic regression on the news training sets only (even-numbered days:
-generated questions with a correct or a wrong top sentence, the same questions with their
-story removed, with their rarest word swapped, and against the XQuAD corpus), and an isotonic
-map on its 5-fold out-of-fold probabilities. Then, on the evaluation sets (odd-numbered news
+Fits a standardized logistic regression on the news training sets only (`TRAIN_GROUPS`, from
+the reranker's training days, retrieval/newsqa.py: generated questions with a correct or a
+wrong top sentence and the same questions with their story removed), and an isotonic
+map on its 5-fold out-of-fold probabilities. Then, on the evaluation sets (the news check's
 days, XQuAD-ar), prints for each threshold the share of correct top-1 answers kept, of
 answerable questions answered and of unanswerable questions answered, the bands at the
 default thresholds (retrieval/confidence.py), the XQuAD halves, and the expected calibration
@@ -220,6 +220,22 @@ def ablate_features(
         print(f"| {name} | {at_ninety(p, y, group, split, half)} |")
 
 
+def fit_and_write(
+    x: np.ndarray, y: np.ndarray, group: np.ndarray, split: np.ndarray, path: Path
+) -> confidence.Model:
+    """Return the model fitted on the news training sets, after writing it to `path`."""
+    train = (split == "train") & np.isin(group, TRAIN_GROUPS)
+    # Calibrated as if half of the questions asked had their answer in the corpus.
+    answerable = group == "news"
+    weights = np.where(
+        answerable, 1.0 / np.sum(train & answerable), 1.0 / np.sum(train & ~answerable)
+    )
+    model = fit(x[train], y[train], weights[train])
+    path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+    print(f"trained on {train.sum()} samples ({y[train].mean():.3f} correct); wrote {path}")
+    return model
+
+
 def main() -> None:
     """Fit, write the model, print the tables, draw the diagram."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -230,6 +246,11 @@ def main() -> None:
         "--compare-training-sets", action="store_true", help="only compare the training sets"
     )
     parser.add_argument("--ablate", action="store_true", help="only compare feature sets")
+    parser.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="report on --model as it is, without refitting or writing it",
+    )
     args = parser.parse_args()
     data = np.load(args.data)
     x, y = data["features"], data["correct"].astype(bool)
@@ -239,15 +260,11 @@ def main() -> None:
             x, y, group, split, half
         )
         return
-    train = (split == "train") & np.isin(group, TRAIN_GROUPS)
-    # Calibrated as if half of the questions asked had their answer in the corpus.
-    answerable = group == "news"
-    weights = np.where(
-        answerable, 1.0 / np.sum(train & answerable), 1.0 / np.sum(train & ~answerable)
-    )
-    model = fit(x[train], y[train], weights[train])
-    args.model.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-    print(f"trained on {train.sum()} samples ({y[train].mean():.3f} correct); wrote {args.model}")
+    if args.evaluate:
+        model = confidence.model_from_json(json.loads(args.model.read_text(encoding="utf-8")))
+        print(f"evaluating {args.model} as it is")
+    else:
+        model = fit_and_write(x, y, group, split, args.model)
     for name, weight in zip(confidence.FEATURES, model.weights, strict=True):
         print(f"  {name:20} {weight:+.3f}")
     p = model.probability(x)

@@ -37,9 +37,9 @@ from retrieval.index import CorpusIndex, build
 from retrieval.newsqa import (
     KINDS,
     NewsQuestion,
+    check_questions,
     day_of,
     is_copy,
-    make_questions,
     read_news,
     training_days,
 )
@@ -125,11 +125,7 @@ def main() -> None:
         f"{time.perf_counter() - started:.0f} s"
     )
     train = training_days(articles)
-    questions = make_questions(index, args.questions, keep=lambda a: day_of(a) not in train)
-    # A story can run over several days: also leave out those that appeared on a training day.
-    questions = [
-        q for q in questions if all(day_of(index.articles[a]) not in train for a in q.story)
-    ]
+    questions = check_questions(index, args.questions)
     print(f"questions from the {len(days(articles)) - len(train)} day files not trained on")
     for kind in KINDS:
         example = next(q.text for q in questions if q.kind == kind)

@@ -24,6 +24,7 @@ from retrieval.index import CorpusIndex
 from retrieval.normalize import normalize_for_comparison
 
 TRAIN_DAY_FILES = 10  # the first day archives, in name order, are for training
+CHECK_SEED = 11  # the news check's question draw
 
 KINDS = ("number", "date", "headline", "overlap")
 _NUMBER = re.compile(r"(?<![\d.,])\d{2,}(?:[.,]\d+)*(?![\d.,])")
@@ -203,6 +204,23 @@ def training_days(articles: Sequence[Article]) -> frozenset[str]:
     """Return the day archives of the training split: the first `TRAIN_DAY_FILES` by name."""
     days = sorted({day_of(a) for a in articles if a.path.endswith(".zip")})
     return frozenset(days[:TRAIN_DAY_FILES])
+
+
+def on_days(
+    index: CorpusIndex, questions: Sequence[NewsQuestion], days: frozenset[str]
+) -> list[NewsQuestion]:
+    """Return the questions whose whole story ran on `days` (a story can span several days:
+    one that also ran on a day of the other split would leak across it)."""
+    return [q for q in questions if all(day_of(index.articles[a]) in days for a in q.story)]
+
+
+def check_questions(index: CorpusIndex, per_kind: int) -> list[NewsQuestion]:
+    """Return the news check's questions: the draw of seed `CHECK_SEED` from the articles of
+    the days not trained on, keeping those whose whole story ran on such days."""
+    train = training_days(index.articles)
+    held_out = frozenset(day_of(a) for a in index.articles if a.path.endswith(".zip")) - train
+    questions = make_questions(index, per_kind, CHECK_SEED, keep=lambda a: day_of(a) in held_out)
+    return on_days(index, questions, held_out)
 
 
 def _is_date(word: str) -> bool:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
+from retrieval import newsqa as news
 from retrieval.corpus import Article
 from retrieval.index import build
-
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "news_quality_check.py"
-_SPEC = importlib.util.spec_from_file_location("news_quality_check", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-news = importlib.util.module_from_spec(_SPEC)
-sys.modules["news_quality_check"] = news
-_SPEC.loader.exec_module(news)
 
 TEXT = (
     "أعلنت وزارة الصحة أن حملة التطعيم شملت {n} ألف طفل في المناطق الشمالية والجنوبية.\n"
@@ -65,3 +56,28 @@ def test_a_story_holds_every_article_with_the_same_headline() -> None:
     questions = news.make_questions(index, per_kind=5)
     first_story = [q.story for q in questions if 0 in q.story or 1 in q.story]
     assert first_story and all(story == frozenset({0, 1}) for story in first_story)
+
+
+def test_check_questions_come_only_from_stories_wholly_on_days_not_trained_on() -> None:
+    days = [f"2015-07-{d}.zip" for d in range(10, 22)]  # twelve day archives
+    articles = [
+        Article(
+            id=f"{day}-{i}",
+            title=f"انطلاق حملة تطعيم جديدة في {city} {d}",
+            path=day,
+            text=TEXT.format(n=100 + i * 37 + d * 1000),
+        )
+        for d, day in enumerate(days)
+        for i, city in enumerate(CITIES[:2])
+    ]
+    spanning = "وزارة الصحة تختتم حملة التطعيم الوطنية"  # one story on a training and a later day
+    articles += [
+        Article(id=f"s{d}", title=spanning, path=days[d], text=TEXT.format(n=555)) for d in (0, 11)
+    ]
+    index = build(articles)
+    train_days = news.training_days(index.articles)
+    questions = news.check_questions(index, 3)
+    assert questions
+    for q in questions:
+        assert all(news.day_of(index.articles[a]) not in train_days for a in q.story)
+        assert all(index.articles[a].title != spanning for a in q.story)
