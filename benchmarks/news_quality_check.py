@@ -15,7 +15,8 @@ sentence's own:
 - overlap (the earlier check): a third of a numbered sentence's own words behind كم/ما/متى.
 
 A number, date or overlap question is a hit when the returned sentence has the source
-sentence's normalized text (its copy in another paper counts); "copy" also counts a reworded
+sentence's normalized text (its copy in another paper counts, and so does a reworded copy
+shown for it: search shows one sentence per story, `Hit.also`); "copy" also counts a reworded
 copy (half of the distinct terms of the two sentences shared); every kind also reports the
 story hit: the returned sentence comes from the source article or from an article with the
 same normalized headline (the same story in another paper). Prints Hit@1, copy Hit@1, MRR@10
@@ -43,9 +44,18 @@ from retrieval.newsqa import (
     read_news,
     training_days,
 )
-from retrieval.search import Retriever
+from retrieval.search import Hit, Retriever
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def shown_key(index: CorpusIndex, hit: Hit, q: NewsQuestion) -> int:
+    """Return the key of the sentence `hit` shows, or the source sentence's key when search
+    shows `hit` for its copies (`Hit.also`) and `hit` is a copy of the source sentence."""
+    copies = {int(index.sent_key[c.sentence]) for c in getattr(hit, "also", ())}
+    if q.sentence_key in copies and is_copy(hit.text, q.sentence_terms):
+        return int(q.sentence_key)
+    return int(index.sent_key[hit.sentence])
 
 
 def measure(retriever: Retriever, questions: list[NewsQuestion]) -> dict[str, tuple[float, ...]]:
@@ -66,7 +76,7 @@ def measure(retriever: Retriever, questions: list[NewsQuestion]) -> dict[str, tu
         if q.sentence_key is None:
             continue
         row[3] += is_copy(hits[0].text, q.sentence_terms)
-        keys = [int(index.sent_key[h.sentence]) for h in hits]
+        keys = [shown_key(index, h, q) for h in hits]
         if q.sentence_key in keys:
             rank = keys.index(q.sentence_key) + 1
             row[0] += rank == 1

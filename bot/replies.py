@@ -30,6 +30,8 @@ _SENTENCE_CHARS = 1500
 _CONTEXT_CHARS = 220
 _TITLE_CHARS = 200
 _FIELD_CHARS = 80
+_ALSO_SOURCES = 5  # other papers named in «وورد أيضًا في»; the rest are counted
+ALSO_PREFIX = "🔁 وورد أيضًا في: "
 _QUESTION_CHARS = 1000  # the upper bound of MAX_QUESTION_CHARS: the header shows it whole
 _HEADER_ROOM = 1500  # ...unless escaping makes it longer than this
 _FOLLOW_UP_CHARS = 80
@@ -120,21 +122,48 @@ def _merged_spans(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int
     return [(start, end) for start, end in merged]
 
 
+def _link(text: str, url: str | None) -> str:
+    """Return escaped `text`, as a link when `url` is an http(s) URL of sane length."""
+    url = (url or "").strip()
+    if url.startswith(("http://", "https://")) and len(url) <= 2000:
+        return f'<a href="{html.escape(url)}">{text}</a>'
+    return text
+
+
 def attribution(article: Article, scale: float = 1.0) -> str:
     """Return the article's title (a link when it has an http(s) URL), source, date, category."""
     title = html.escape(shorten(article.title or article.id, int(_TITLE_CHARS * scale)))
-    url = (article.url or "").strip()
-    if url.startswith(("http://", "https://")) and len(url) <= 2000:
-        title = f'<a href="{html.escape(url)}">{title}</a>'
-    fields = [title]
+    fields = [_link(title, article.url)]
     for value in (article.source, article.date, article.category):
         if value and value.strip():
             fields.append(html.escape(shorten(value, int(_FIELD_CHARS * scale))))
     return "📰 " + _SEPARATOR.join(fields)
 
 
+def also_line(hit: Hit, scale: float = 1.0) -> str:
+    """Return «وورد أيضًا في: …» naming the other papers that carried the hit's sentence,
+    each linked to its copy (empty when there are none, or when `scale` leaves no room).
+
+    A paper is named once, and the hit's own paper not at all.
+    """
+    room = int(_ALSO_SOURCES * scale)
+    own = (hit.article.source or "").strip()
+    papers: dict[str, str | None] = {}
+    for copy in hit.also:
+        name = (copy.article.source or copy.article.title or copy.article.id).strip()
+        if name and name != own:
+            papers.setdefault(name, copy.article.url)
+    if room < 1 or not papers:
+        return ""
+    limit = max(int(_FIELD_CHARS * scale), 10)
+    shown = [_link(html.escape(shorten(name, limit)), url) for name, url in papers.items()]
+    more = f" و{len(shown) - room} غيرها" if len(shown) > room else ""
+    return ALSO_PREFIX + "، ".join(shown[:room]) + more
+
+
 def hit_html(hit: Hit, rank: int | None = None, scale: float = 1.0) -> str:
-    """Return one hit as HTML: the sentence with matches in bold, context in italics, source.
+    """Return one hit as HTML: the sentence with matches in bold, context in italics, source,
+    and the other papers that carried it.
 
     `scale` shrinks every plain-text cap, so a caller can ask for a smaller rendering.
     """
@@ -147,7 +176,8 @@ def hit_html(hit: Hit, rank: int | None = None, scale: float = 1.0) -> str:
     after = _context(hit.context_after, scale, keep_end=False)
     prefix = f"<b>{rank}.</b> " if rank is not None else ""
     passage = " ".join(part for part in (before, sentence, after) if part)
-    return f"{prefix}{passage}\n{attribution(hit.article, scale)}"
+    also = also_line(hit, scale)
+    return f"{prefix}{passage}\n{attribution(hit.article, scale)}" + (f"\n{also}" if also else "")
 
 
 def _context(text: str | None, scale: float, keep_end: bool) -> str:
@@ -295,6 +325,9 @@ def example_questions(articles: Sequence[Article], count: int = 3) -> list[str]:
 def sources_message(stats: CorpusStats) -> str:
     """Return the /sources text: how many articles, and the sources with their counts."""
     lines = [f"📚 في المكتبة <b>{stats.articles}</b> مقالة و<b>{stats.sentences}</b> جملة."]
+    if 0 < stats.stories < stats.articles:
+        copies = "الباقي نسخ منها نشرتها صحف أخرى"
+        lines.append(f"تروي المقالات <b>{stats.stories}</b> خبرًا مختلفًا؛ {copies}.")
     named = {name: n for name, n in stats.sources.items() if name != "—"}
     if named:
         lines.append("<b>المصادر:</b>")
@@ -318,6 +351,7 @@ def stats_message(
     lines = [
         "📊 <b>حالة المكتبة</b>",
         f"• المقالات: {stats.articles}",
+        f"• الأخبار المختلفة: {stats.stories}",
         f"• الجمل: {stats.sentences}",
         f"• المفردات: {stats.vocabulary}",
         f"• المصادر: {len(stats.sources)}",

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from retrieval.normalize import normalize
 
-ANALYZER_VERSION = "7"
+ANALYZER_VERSION = "8"  # 8: near-duplicate clusters in the index (retrieval/dedup.py)
 
 # A token is a number (with an optional decimal part: 3.5, 1,000) or a run of letters.
 # Latin and Arabic letters are separate runs, so "cnnالعربية" gives two tokens.

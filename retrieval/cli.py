@@ -58,6 +58,15 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
             "category": article.category,
             "author": article.author,
         },
+        "also": [
+            {
+                "source": copy.article.source,
+                "url": copy.article.url,
+                "date": copy.article.date,
+                "title": copy.article.title,
+            }
+            for copy in hit.also
+        ],
     }
 
 
@@ -208,6 +217,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{len(paths)} {what}" for what, paths in changes.items() if paths)
     print(f"index:      {opened.outcome}{reason}" + (f"; files {counts}" if counts else ""))
     print(f"articles:   {stats.articles}")
+    print(f"stories:    {stats.stories}")
     print(f"sentences:  {stats.sentences}")
     print(f"vocabulary: {stats.vocabulary}")
     print(f"skipped:    {len(stats.skipped)}")

@@ -1,8 +1,9 @@
 """The answer-sentence yardstick on a SQuAD 1.1 file (see ../shared/data/xquad-ar/README.md).
 
 Every question is asked against all articles of the file pooled as one corpus. A returned
-sentence is a hit when it comes from the question's own article and contains one of the gold
-answer texts, both compared after the yardstick's light normalization. The figures are
+sentence is a hit when it comes from the question's own article (or is a near-copy of one of
+its sentences, listed in `Hit.also`) and contains one of the gold answer texts, both compared
+after the yardstick's light normalization. The figures are
 Hit@1, Hit@3, Hit@10, MRR@10 and the mean length of the top-1 sentence.
 """
 
@@ -100,8 +101,12 @@ def _read_entry(entry: dict[str, Any], a: int, path: str) -> tuple[Article, list
 
 
 def is_hit(hit: Hit, question: Question, articles: list[Article]) -> bool:
-    """Return whether `hit` answers `question`: same article and a gold answer inside it."""
-    if question.article != ANY_ARTICLE and hit.article.id != articles[question.article].id:
+    """Return whether `hit` answers `question`: a gold answer inside it, and it comes from
+    the question's article or is a copy of a sentence of it (`Hit.also`: search shows
+    one sentence for all its copies)."""
+    own = articles[question.article].id if question.article != ANY_ARTICLE else None
+    copies = (hit.article.id, *(copy.article.id for copy in hit.also))
+    if own is not None and own not in copies:
         return False
     sentence = yardstick_normalize(hit.text)
     return any(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from retrieval import analyzer, sentences
+from retrieval import analyzer, dedup, sentences
 from retrieval.corpus import Article
 
 # Postings shorter than 1/8 of the documents are merged by sorting, longer ones in a dense
@@ -320,6 +320,8 @@ class CorpusIndex:
     (title included), the latter two giving context evidence to rank sentences. The token
     arrays keep the analysis, so that an update need not re-analyze unchanged articles.
     Every numpy and BM25Matrix field is persisted by name (retrieval/store.py).
+    `sent_cluster` and `article_story` name near-duplicate sentences and articles (the same
+    news in several papers); they are recomputed from the tokens with the rest.
     """
 
     articles: Sequence[Article]
@@ -329,6 +331,9 @@ class CorpusIndex:
     sent_end: np.ndarray
     sent_paragraph: np.ndarray  # global paragraph id of each sentence
     sent_key: np.ndarray  # hash of the sentence's normalized words, for de-duplication
+    sent_cluster: np.ndarray  # near-copies of a sentence share its id (retrieval/dedup.py)
+    article_story: np.ndarray  # copies of an article (one story) share its id
+    article_published: np.ndarray  # rank by publication date: who printed a copy first
     sent_token_ptr: np.ndarray  # sentence i's term ids: token_terms[ptr[i]:ptr[i + 1]]
     token_terms: np.ndarray
     title_token_ptr: np.ndarray  # article a's title term ids: title_terms[ptr[a]:ptr[a + 1]]
@@ -413,6 +418,19 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
     article_lengths = np.bincount(
         analysis.sent_article, weights=sentence_lengths, minlength=n_articles
     ) + title_lengths.astype(np.float64)
+    sent_cluster, signature = dedup.sentence_clusters(
+        list(vocabulary),
+        token_terms,
+        analysis.sent_token_ptr,
+        analysis.sent_key,
+        np.bincount(sentence_counts.indices, minlength=n_sents),
+    )
+    article_story = dedup.story_ids(
+        signature,
+        analysis.sent_article,
+        [a.id for a in analysis.articles],
+        np.bincount(article_counts.indices, minlength=n_articles),
+    )
     return CorpusIndex(
         articles=analysis.articles,
         vocabulary=vocabulary,
@@ -421,6 +439,9 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
         sent_end=analysis.sent_end,
         sent_paragraph=sent_paragraph,
         sent_key=analysis.sent_key,
+        sent_cluster=sent_cluster,
+        article_story=article_story,
+        article_published=dedup.publication_rank([a.date for a in analysis.articles]),
         sent_token_ptr=analysis.sent_token_ptr,
         token_terms=token_terms,
         title_token_ptr=analysis.title_token_ptr,

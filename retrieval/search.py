@@ -15,6 +15,7 @@ import numpy as np
 
 from retrieval import analyzer, confidence, followup, ranking, rerank
 from retrieval.answer_spans import answer_kind, answer_spans
+from retrieval.copies import Copies, Copy, Representative
 from retrieval.corpus import Article, SkippedFile
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
@@ -31,6 +32,7 @@ class Hit:
     «كم / متى / من» question asks for (retrieval/answer_spans.py), for the reply to underline.
     `follow_up_of` is the previous question whose words were carried over to find this hit
     (retrieval/followup.py), or None when the question was searched alone.
+    `also` are the sentence's near-copies in other articles, earliest published first.
     """
 
     text: str
@@ -46,6 +48,7 @@ class Hit:
     answer_spans: tuple[tuple[int, int], ...] = ()
     follow_up_of: str | None = None
     confidence: float = 0.0  # estimated probability that it answers (retrieval/confidence.py)
+    also: tuple[Copy, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class CorpusStats:
     vocabulary: int
     sources: dict[str, int]
     skipped: tuple[SkippedFile, ...] = field(default_factory=tuple)
+    stories: int = 0  # distinct stories: articles less their copies in other papers
 
 
 class Retriever:
@@ -95,6 +99,7 @@ class Retriever:
         # None or an unusable file: confidence is the coverage, banded by `min_score` as before.
         self.model = confidence.load_model(confidence_model) if confidence_model else None
         self.scorer = confidence.Scorer(index) if self.model else None
+        self.copies = Copies(index)
 
     @classmethod
     def from_articles(cls, articles: list[Article]) -> Retriever:
@@ -134,6 +139,7 @@ class Retriever:
             vocabulary=len(self.index.vocabulary),
             sources=dict(sources.most_common()),
             skipped=self.skipped,
+            stories=len(np.unique(self.index.article_story)),
         )
 
     def search(
@@ -147,9 +153,11 @@ class Retriever:
     ) -> list[Hit]:
         """Return up to `top_k` answer sentences for `question`, best first, after `offset`.
 
-        Sentences whose normalized text is identical appear once. When the best sentence is
-        in the "none" band (`respond`), the corpus holds no answer and the result is [], as
-        it is for a question none of whose terms occur; `min_score=0` turns that off.
+        Near-copies of a sentence (retrieval/copies.py; identical texts included) count
+        once: the best-scoring is shown, with the others in `Hit.also`, and `offset` counts
+        what is shown, so paging never repeats a cluster. When the best sentence is in the
+        "none" band (`respond`), the corpus holds no answer and the result is [], as it is
+        for a question none of whose terms occur; `min_score=0` turns that off.
         `follow_up` is the chat's previous question: when `question` leans on it
         (`followup.plan`), its terms are carried over at a lower weight and its top article
         is preferred; a standalone question is searched as if it came alone.
@@ -187,7 +195,12 @@ class Retriever:
         if len(docs) == 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
         # The confidence features look at the best NEIGHBOURS candidates, whatever top_k is.
-        docs, scores = self._distinct(docs, scores, max(offset + top_k, confidence.NEIGHBOURS))
+        # One sentence per story (retrieval/copies.py): near-copies are not candidates twice.
+        shown = self.copies.representatives(
+            docs, scores, max(offset + top_k, confidence.NEIGHBOURS)
+        )
+        docs = np.array([rep.sentence for rep in shown], dtype=np.int64)
+        scores = np.array([rep.score for rep in shown], dtype=np.float64)
         rows = [0, *range(max(offset, 1), min(offset + top_k, len(docs)))]
         sure = self._confidences(query, docs, scores, rows)
         best = sure[0]
@@ -198,26 +211,11 @@ class Retriever:
         else:
             band = (thresholds or self.thresholds).band(best)
         hits = [
-            self._hit(int(docs[r]), float(scores[r]), frozenset(query.terms), c)
+            self._hit(shown[r], frozenset(query.terms), c)
             for r, c in zip(rows, sure, strict=True)
             if r >= offset
         ]
         return SearchResult(band, self._marked(hits, question, query, plan), best)
-
-    def _distinct(
-        self, docs: np.ndarray, scores: np.ndarray, limit: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return the first `limit` candidates whose normalized text was not seen before."""
-        kept: list[int] = []
-        seen_keys: set[int] = set()
-        for i in range(len(docs)):
-            key = int(self.index.sent_key[int(docs[i])])
-            if key not in seen_keys:
-                seen_keys.add(key)
-                kept.append(i)
-                if len(kept) == limit:
-                    break
-        return docs[kept], scores[kept]
 
     def _confidences(
         self, query: ranking.Query, docs: np.ndarray, scores: np.ndarray, rows: list[int]
@@ -264,13 +262,13 @@ class Retriever:
             for hit in hits
         ]
 
-    def _hit(self, sentence: int, score: float, query_terms: frozenset[str], sure: float) -> Hit:
-        index = self.index
+    def _hit(self, rep: Representative, query_terms: frozenset[str], sure: float) -> Hit:
+        index, sentence = self.index, rep.sentence
         text = index.sentence_text(sentence)
         spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
         return Hit(
             text=text,
-            score=score,
+            score=rep.score,
             start=int(index.sent_start[sentence]),
             end=int(index.sent_end[sentence]),
             article=index.articles[int(index.sent_article[sentence])],
@@ -280,6 +278,7 @@ class Retriever:
             context_before=self._neighbour(sentence, -1),
             context_after=self._neighbour(sentence, +1),
             confidence=sure,
+            also=self.copies.also(rep),
         )
 
     def _neighbour(self, sentence: int, step: int) -> str | None:

@@ -21,7 +21,15 @@ from tests.delivery import SEED_QUESTIONS
 from tests.fake_botapi import ApiCall, FakeBotApi
 
 ADMIN = 42
-MOON = [f"ويحمل المسبار رقم {n} كاميرات لتصوير القمر من مدار قريب." for n in range(1, 7)]
+# Six different facts (near-copies of one sentence would be shown once, as one story).
+MOON = [
+    "ويحمل المسبار كاميرات لتصوير القمر من مدار قريب.",
+    "أطلقت وكالة الفضاء المسبار نحو القمر صباح الاثنين.",
+    "وسيصل المسبار إلى مدار القمر خلال أسبوع من الإطلاق.",
+    "ويرسل المسبار صور القمر إلى محطة أرضية في الصحراء.",
+    "ويبحث العلماء بالمسبار عن جليد في قطب القمر الجنوبي.",
+    "وصمم مهندسون شباب المسبار الذي يدور حول القمر.",
+]
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ def assert_same_index(a: CorpusIndex, b: CorpusIndex) -> None:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     for name in ("sent_token_ptr", "token_terms", "title_token_ptr", "title_terms"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    for name in ("sent_cluster", "article_story", "article_published"):  # retrieval/dedup.py
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     for view in ("sentences", "paragraphs", "article_docs"):
         x, y = getattr(a, view), getattr(b, view)
         assert x.weights.shape == y.weights.shape, view

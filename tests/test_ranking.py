@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -71,8 +72,12 @@ def test_date_question_prefers_the_sentence_with_a_year() -> None:
 
 
 def test_paging_past_the_candidate_pool_never_repeats_a_sentence() -> None:
+    # Each sentence has its own words (not near-copies, which would be shown once).
+    rng = random.Random(3)
+    letters = "بتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    words = [" ".join("".join(rng.sample(letters, 5)) for _ in range(8)) for _ in range(40)]
     articles = [
-        Article(id=f"a{i}", title=f"خبر {i}", path=f"a{i}", text=f"ارتفعت أسعار النفط {i} مرة.")
+        Article(id=f"a{i}", title=f"خبر {i}", path=f"a{i}", text=f"ارتفعت أسعار النفط {words[i]}.")
         for i in range(40)
     ]
     params = ranking.RankingParams(candidates=5, pool=5)

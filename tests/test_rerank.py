@@ -97,7 +97,13 @@ def test_numpy_evaluates_the_model_as_lightgbm_does(index: CorpusIndex, model: P
 def test_the_reranker_reorders_the_hand_ranking(index: CorpusIndex, model: Path):
     hand = Retriever(index, ranking_params=ranking.RankingParams(rerank_depth=0))
     learned = with_model(index, model)
-    assert answers(learned) != answers(hand)
+    # The ranked sentences before search shows one per story: the templated articles here
+    # are near-copies of each other (retrieval/copies.py).
+    ranked = [
+        [r.ranker.rank(ranking.analyze(index, q))[0][:5].tolist() for q in QUESTIONS]
+        for r in (learned, hand)
+    ]
+    assert ranked[0] != ranked[1]
 
 
 @pytest.mark.parametrize(
