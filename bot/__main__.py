@@ -14,10 +14,9 @@ import sys
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import ALLOWED_UPDATES, build_application, webhook_arguments
+from bot.app import ALLOWED_UPDATES, build_application, corpus_source, webhook_arguments
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
-from retrieval.live import LiveRetriever
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -37,11 +36,11 @@ def main() -> int:
         # Telegram echoes the secret in every webhook request; a fresh one per start is fine.
         settings = dataclasses.replace(settings, webhook_secret=secrets.token_urlsafe(32))
     redact = configure_logging(settings.log_level_number, settings.secrets).redact
-    if not settings.corpus_dir.is_dir():
+    if settings.opensearch is None and not settings.corpus_dir.is_dir():
         print(f"error: corpus folder not found: {settings.corpus_dir}", file=sys.stderr)
         return EXIT_FAILURE
     workers = len(os.sched_getaffinity(0))  # a big first build uses every core
-    application = build_application(settings, LiveRetriever(settings.corpus_dir, workers=workers))
+    application = build_application(settings, corpus_source(settings, workers=workers))
     try:
         if settings.webhook_url:
             log.info(

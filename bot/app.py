@@ -26,13 +26,16 @@ from bot.handled_updates import LedgerUpdateProcessor, UpdateLedger
 from bot.handlers import MORE_PATTERN, BotHandlers
 from bot.retry import PatientRateLimiter
 from retrieval.live import LiveRetriever
+from retrieval.opensearch.live import ClusterLive
 
 # The update kinds the bot handles; Telegram sends no others.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
 
 def build_application(
-    settings: Settings, live: LiveRetriever, clock: Callable[[], float] = time.monotonic
+    settings: Settings,
+    live: LiveRetriever | ClusterLive,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Application:
     """Return the bot's Application: Bot API connection, rate limits and all handlers.
 
@@ -67,6 +70,14 @@ def build_application(
     processor.bind(application.bot)
     register_handlers(application, bot_handlers)
     return application
+
+
+def corpus_source(settings: Settings, workers: int | None = None) -> LiveRetriever | ClusterLive:
+    """Return what the bot answers from: the corpus folder (analyzed by up to `workers`
+    processes), or the cluster (BACKEND=opensearch)."""
+    if settings.opensearch is not None:
+        return ClusterLive(settings.opensearch)
+    return LiveRetriever(settings.corpus_dir, workers=workers)
 
 
 def webhook_arguments(settings: Settings) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dotenv import dotenv_values
 
 from retrieval.confidence import DEFAULT_CONFIDENT, DEFAULT_UNCERTAIN, Thresholds
 from retrieval.formats import DEFAULT_MAX_UPLOAD_BYTES
+from retrieval.opensearch.client import BackendUnavailable, OpenSearchSettings
 
 # BotFather tokens are "<bot id>:<secret>"; the secret is 35 URL-safe characters today.
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
@@ -57,6 +58,7 @@ class Settings:
     max_question_chars: int = 300
     api_requests_per_second: float = 30.0
     state_file: Path | None = None  # None: nothing remembered across restarts
+    opensearch: OpenSearchSettings | None = None  # BACKEND=opensearch: answer from a cluster
     follow_up_ttl: float = 600.0  # seconds a chat's last question counts for follow-ups (0: off)
     feedback_db: Path | None = None  # None: FEEDBACK=off, no storage and no 👍/👎 buttons
     feedback_retention_days: int = 90
@@ -120,6 +122,7 @@ class Settings:
             rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 20, minimum=0),
             max_question_chars=_integer(env, "MAX_QUESTION_CHARS", 300, minimum=10, maximum=1000),
             api_requests_per_second=_number(env, "API_REQUESTS_PER_SECOND", 30.0),
+            opensearch=_opensearch(env),
             state_file=state_file,
             feedback_db=_feedback_db(env, state_file),
             feedback_retention_days=_integer(env, "FEEDBACK_RETENTION_DAYS", 90, minimum=1),
@@ -145,8 +148,23 @@ class Settings:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Return the strings that must never appear in a log line: token and webhook secret."""
-        return tuple(s for s in (self.token, self.webhook_secret) if s)
+        """Return the strings that must never appear in a log line: token, webhook secret
+        and the cluster's password."""
+        cluster_password = self.opensearch.password if self.opensearch else None
+        return tuple(s for s in (self.token, self.webhook_secret, cluster_password) if s)
+
+
+def _opensearch(env: Mapping[str, str]) -> OpenSearchSettings | None:
+    """Return the cluster settings when BACKEND=opensearch, None for the embedded index."""
+    backend = env.get("BACKEND", "").strip().lower() or "embedded"
+    if backend not in ("embedded", "opensearch"):
+        raise ConfigError(f"BACKEND must be embedded or opensearch, got {backend!r}")
+    if backend == "embedded":
+        return None
+    try:
+        return OpenSearchSettings.from_env(env)
+    except BackendUnavailable as error:
+        raise ConfigError(str(error).removeprefix("error: ")) from None
 
 
 def _read_environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:

@@ -44,6 +44,8 @@ from retrieval.feedback import RateOutcome
 from retrieval.followup import PreviousTurn
 from retrieval.formats import UPLOAD_SUFFIXES
 from retrieval.live import LiveRetriever, ReloadReport
+from retrieval.opensearch.client import BackendUnavailable
+from retrieval.opensearch.live import ClusterLive, ClusterRetriever
 from retrieval.search import Hit, Retriever, SearchResult
 
 log = logging.getLogger(__name__)
@@ -76,7 +78,7 @@ class BotHandlers:
     def __init__(
         self,
         settings: Settings,
-        live: LiveRetriever,
+        live: LiveRetriever | ClusterLive,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
@@ -190,7 +192,7 @@ class BotHandlers:
         """/start and /help: what the bot does, how to ask, and examples from the corpus."""
         retriever = self.live.current
         examples = await asyncio.to_thread(answerable_examples, retriever)
-        text = replies.help_message(examples, len(retriever.articles))
+        text = replies.help_message(examples, retriever.stats().articles)
         await _message(update).reply_html(text)
 
     async def sources(self, update: Update, context: Context) -> None:
@@ -458,12 +460,17 @@ class BotHandlers:
             else:
                 log.error("error outside an update: %s", error, exc_info=error)
             return
-        log.error("update %s failed: %r", update.update_id, error, exc_info=error)
+        apology = replies.APOLOGY
+        if isinstance(error, BackendUnavailable):
+            log.warning("update %s: %s", update.update_id, error)
+            apology = replies.SERVICE_UNAVAILABLE
+        else:
+            log.error("update %s failed: %r", update.update_id, error, exc_info=error)
         with contextlib.suppress(TelegramError):
             if update.callback_query is not None:
-                await update.callback_query.answer(replies.APOLOGY, show_alert=True)
+                await update.callback_query.answer(apology, show_alert=True)
             elif update.effective_message is not None:
-                await _message(update).reply_html(replies.APOLOGY)
+                await _message(update).reply_html(apology)
 
 
 _RATING_REPLIES = {
@@ -475,7 +482,7 @@ _RATING_REPLIES = {
 }
 
 
-def answerable_examples(retriever: Retriever, count: int = 3) -> list[str]:
+def answerable_examples(retriever: Retriever | ClusterRetriever, count: int = 3) -> list[str]:
     """Return up to `count` example questions from the corpus titles that get an answer."""
     candidates = replies.example_questions(retriever.articles, count=count * 2)
     return [q for q in candidates if retriever.search(q, top_k=1)][:count]

@@ -37,6 +37,7 @@ _HEADER_ROOM = 1500  # ...unless escaping makes it longer than this
 _FOLLOW_UP_CHARS = 80
 
 APOLOGY = "عذرًا، حدث خطأ غير متوقع أثناء معالجة طلبك. حاول مرة أخرى بعد قليل."
+SERVICE_UNAVAILABLE = "الخدمة غير متاحة مؤقتًا. حاول مرة أخرى بعد قليل."
 NON_TEXT_HINT = "أفهم الأسئلة المكتوبة فقط 📝 اكتب سؤالك نصًّا بالعربية، أو أرسل /help للأمثلة."
 RATE_LIMITED = (
     "تمهّل قليلًا من فضلك 🙏 وصلتني أسئلة كثيرة منك في وقت قصير، "

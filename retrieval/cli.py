@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from retrieval import confidence
+from retrieval.backends import BackendRetriever
 from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, UPLOAD_SUFFIXES, listing
+from retrieval.opensearch import cli as opensearch_cli
+from retrieval.opensearch.client import BackendUnavailable
 from retrieval.search import Hit, Retriever
 from retrieval.store import SyncResult, open_index
 
@@ -150,7 +153,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
             raise CliError("error: the question is empty", EXIT_USAGE)
         questions = [question]
     thresholds = _thresholds(args)
-    retriever = open_retriever(Path(args.corpus), *_index_options(args))
+    if args.backend == "opensearch":
+        retriever: Retriever | BackendRetriever = opensearch_cli.open_retriever(args)
+    else:
+        retriever = open_retriever(Path(args.corpus), *_index_options(args))
     for question in questions:
         result = retriever.respond(question, top_k=args.top_k, thresholds=thresholds)
         band = result.band if question.strip() else confidence.Band.NONE
@@ -193,12 +199,18 @@ def _thresholds(args: argparse.Namespace) -> confidence.Thresholds:
 def cmd_index(args: argparse.Namespace) -> int:
     """Build or update the persisted index of a corpus; report its size, what was done to
     it (loaded, updated, rebuilt) and the skipped files."""
+    cluster = opensearch_cli.target(args) if args.backend == "opensearch" else None
     opened = open_corpus_index(Path(args.corpus), *_index_options(args), verify=args.verify)
     stats = Retriever(opened.index, opened.skipped).stats()
     changes = {"added": opened.added, "modified": opened.modified, "removed": opened.removed}
+    synced = None
+    if cluster is not None:
+        synced = opensearch_cli.sync(cluster, opened.index, args.rebuild, _index_options(args)[1])
     if args.json:
         record = asdict(stats)
         record["index"] = {"outcome": str(opened.outcome), "reason": opened.reason, **changes}
+        if synced is not None:
+            record["opensearch"] = opensearch_cli.report_json(synced)
         print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
     reason = f" ({opened.reason})" if opened.reason else ""
@@ -211,6 +223,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(f"skipped:    {len(stats.skipped)}")
     for skipped in stats.skipped:
         print(f"  {skipped.path}: {skipped.reason}")
+    if synced is not None:
+        print(opensearch_cli.report_line(synced))
     return EXIT_OK
 
 
@@ -325,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="least confidence of the closest sentence shown as uncertain; below it, no answer "
         f"(default: {confidence.DEFAULT_UNCERTAIN})",
     )
+    opensearch_cli.add_options(ask)
     ask.set_defaults(func=cmd_ask)
 
     index = sub.add_parser("index", help="build the index and report what was read")
@@ -338,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check every data file's checksum (a load checks sizes and the JSON files only)",
     )
+    opensearch_cli.add_options(index, rebuild=True)
     index.set_defaults(func=cmd_index)
 
     ev = sub.add_parser("eval", help="measure answer-sentence retrieval on a SQuAD file")
@@ -399,6 +415,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(exc, file=sys.stderr)
         return exc.code
+    except BackendUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -26,7 +26,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application, webhook_arguments
+from bot.app import ALLOWED_UPDATES, build_application, corpus_source, webhook_arguments
 from bot.config import Settings
 from bot.handlers import BotHandlers
 from retrieval.live import LiveRetriever
@@ -49,6 +49,8 @@ _BOT_VARIABLES = (
     "MAX_QUESTION_CHARS",
     "API_REQUESTS_PER_SECOND",
     "STATE_FILE",
+    "BACKEND",
+    "OPENSEARCH_",
     "FOLLOW_UP_TTL",
     "FEEDBACK",
 )
@@ -86,7 +88,7 @@ async def _running(
     clock: Callable[[], float] | None,
 ) -> AsyncIterator[Application]:
     """Yield the started Application; stop it gracefully after (see the module docstring)."""
-    live = LiveRetriever(settings.corpus_dir)
+    live = corpus_source(settings)
     application = build_application(settings, live, clock or ManualClock())
     await application.initialize()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +46,17 @@ async def fake_botapi() -> AsyncIterator[FakeBotApi]:
     """A running loopback Telegram Bot API server (tests/fake_botapi.py), stopped afterwards."""
     async with FakeBotApi() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def loopback_opensearch() -> Iterator[str]:
+    """The URL of an osmem-server on 127.0.0.1 for the whole session (tests/opensearch_server.py).
+
+    Skips when the optional opensearch extra (opensearch-py, osmem-server) is not installed.
+    """
+    pytest.importorskip("opensearchpy")
+    pytest.importorskip("osmem_server")
+    from tests.opensearch_server import osmem_server
+
+    with osmem_server() as url:
+        yield url
