@@ -65,7 +65,7 @@ class BackendRetriever:
         (`follow_up`) read the embedded index's matrices and are not computed over a
         backend: the question is searched alone and banded by its coverage.
         """
-        terms = analyzer.terms(question)
+        terms = analyzer.question_terms(question)
         if not terms or top_k <= 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
         ranked = rank(
