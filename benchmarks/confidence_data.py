@@ -40,9 +40,10 @@ from pathlib import Path
 import numpy as np
 
 from retrieval import analyzer, evaluate, newsqa, ranking, rerank
+from retrieval.bm25 import BM25Matrix
 from retrieval.confidence import NEIGHBOURS, Scorer
 from retrieval.corpus import read_corpus
-from retrieval.index import BM25Matrix, CorpusIndex, build
+from retrieval.index import CorpusIndex, build
 
 REPO = Path(__file__).resolve().parents[1]
 TRAIN_SEED = 23

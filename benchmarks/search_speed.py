@@ -46,7 +46,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval import analyzer, index, store  # noqa: E402
+from retrieval import analyzer, bm25, index, store  # noqa: E402
 from retrieval.index import CorpusIndex  # noqa: E402
 from retrieval.live import LiveRetriever  # noqa: E402
 from retrieval.search import Retriever  # noqa: E402
@@ -155,7 +155,7 @@ def serve_child(args: argparse.Namespace) -> None:
         opened = store.open_index(Path(args.corpus), Path(args.serve))
         corpus_index, outcome = opened.index, opened.outcome
     else:
-        stored = store_format.read_manifest(Path(args.serve), index.BM25Params())
+        stored = store_format.read_manifest(Path(args.serve), bm25.BM25Params())
         assert stored.manifest is not None, stored.problem
         corpus_index, outcome = store_data.load_data(Path(args.serve), stored.manifest), "loaded"
     load_seconds = time.perf_counter() - started
@@ -527,7 +527,7 @@ def time_warm_start(corpus: Path, index_dir: Path | None, question: str, runs: i
         if done.returncode != 0:
             raise SystemExit(f"ask failed:\n{done.stderr}")
     folder = index_dir if index_dir is not None else store.default_index_dir(corpus)
-    records = {r.path: r for r in store_format.read_manifest(folder, index.BM25Params()).files}
+    records = {r.path: r for r in store_format.read_manifest(folder, bm25.BM25Params()).files}
     scans = []
     for _ in range(runs):
         started = time.perf_counter()

@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.index import BM25Matrix, CorpusIndex
+from retrieval.bm25 import BM25Matrix
+from retrieval.index import CorpusIndex
 from retrieval.ranking import Query
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from typing import Protocol
 import numpy as np
 
 from retrieval import analyzer
-from retrieval.index import BM25Matrix, CorpusIndex
+from retrieval.bm25 import BM25Matrix
+from retrieval.index import CorpusIndex
 from retrieval.normalize import normalize
 
 

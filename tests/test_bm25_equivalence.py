@@ -7,8 +7,9 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from retrieval import analyzer
+from retrieval.bm25 import BM25Params
 from retrieval.corpus import Article, read_corpus
-from retrieval.index import BM25Params, build
+from retrieval.index import build
 from tests.conftest import CORPUS_DIR, saudinewsnet_sample
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval import analyzer, index
+from retrieval import analyzer, bm25
 from retrieval.corpus import Article, read_corpus
 from retrieval.index import CorpusIndex, analyze, build, compile_index, concat
 from tests.conftest import CORPUS_DIR, saudinewsnet_sample
@@ -74,7 +74,7 @@ def test_sort_merge_and_dense_scoring_give_the_same_scores(
     built = build(news)
     questions = [a.title for a in news[:30]] + ["المملكة العربية السعودية وزارة الصحة"]
     expected = [built.sentences.scores(built.term_ids(analyzer.terms(q))) for q in questions]
-    monkeypatch.setattr(index, "_SORT_MERGE_RATIO", ratio)
+    monkeypatch.setattr(bm25, "_SORT_MERGE_RATIO", ratio)
     for question, (docs, scores) in zip(questions, expected, strict=True):
         got_docs, got_scores = built.sentences.scores(built.term_ids(analyzer.terms(question)))
         np.testing.assert_array_equal(got_docs, docs)

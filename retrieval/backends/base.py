@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from retrieval.bm25 import BM25Params
 from retrieval.corpus import Article
-from retrieval.index import BM25Params
 
 # A paragraph is named by its article id and its number within the article (from 0).
 ParagraphKey = tuple[str, int]

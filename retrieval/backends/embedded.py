@@ -13,8 +13,9 @@ from retrieval.backends.base import (
     Sentence,
     SentenceKey,
 )
+from retrieval.bm25 import BM25Matrix, BM25Params
 from retrieval.corpus import Article
-from retrieval.index import BM25Matrix, BM25Params, CorpusIndex
+from retrieval.index import CorpusIndex
 
 
 class EmbeddedBackend:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.backends.base import SearchBackend, Sentence
-from retrieval.index import BM25Params
+from retrieval.bm25 import BM25Params
 from retrieval.ranking import AnswerType, RankingParams, has_answer_type
 
 # How many candidates a backend returns per question beyond the ranking's pool: a cluster

@@ -22,8 +22,8 @@ from retrieval.backends.base import (
     bm25,
     idf,
 )
+from retrieval.bm25 import BM25Params
 from retrieval.corpus import Article
-from retrieval.index import BM25Params
 from retrieval.opensearch import schema
 from retrieval.opensearch.client import BackendUnavailable, guarded
 from retrieval.opensearch.documents import paragraph_id, sentence_id

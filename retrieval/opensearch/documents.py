@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from retrieval import analyzer
-from retrieval.index import BM25Matrix, CorpusIndex
+from retrieval.bm25 import BM25Matrix
+from retrieval.index import CorpusIndex
 from retrieval.opensearch import schema
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval.index import BM25Params
+from retrieval.bm25 import BM25Params
 
 # Bump when documents change shape: an index of another format is rebuilt.
 FORMAT = 1  # documents.py and backend.py read and write this format

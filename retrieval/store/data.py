@@ -19,8 +19,9 @@ from typing import Any, overload
 import numpy as np
 
 from retrieval.atomic import fsync_dir, write_atomically
+from retrieval.bm25 import BM25Matrix
 from retrieval.corpus import Article
-from retrieval.index import BM25Matrix, CorpusIndex
+from retrieval.index import CorpusIndex
 from retrieval.store.format import (
     CHECKED_AT_LOAD,
     MANIFEST,

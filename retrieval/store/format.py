@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from retrieval import analyzer
+from retrieval.bm25 import BM25Params
 from retrieval.corpus import Article
-from retrieval.index import BM25Params, CorpusIndex
+from retrieval.index import CorpusIndex
 from retrieval.store.scan import FileRecord
 
 FORMAT_NAME = "arabic-qa-bm25-index"

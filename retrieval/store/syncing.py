@@ -17,8 +17,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from retrieval import index
+from retrieval.bm25 import BM25Params
 from retrieval.corpus import SkippedFile
-from retrieval.index import BM25Params, CorpusIndex
+from retrieval.index import CorpusIndex
 from retrieval.store.build import analyze_files, assemble, log_skipped
 from retrieval.store.data import load_data, save
 from retrieval.store.format import IndexCorrupt, Manifest, locked, read_manifest
