@@ -2,7 +2,7 @@
 
 `answer_spans(text, kind, question_tokens)` returns the character spans, in the sentence as
 written, that replies underline besides the bold matched words. Numbers and dates are what
-the ranking's answer-type cue looks for (`ranking.answer_type_pattern`); a person is found by
+the ranking's answer-type cue looks for (`answer_type.answer_type_pattern`); a person is found by
 a deliberately simple heuristic: the name after a title such as الرئيس، الملك، الشيخ، د. When
 unsure there is no span: an underline must point at the answer or not be there at all.
 """
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from enum import Enum
 
 from retrieval import analyzer
+from retrieval.answer_type import AnswerType, answer_type, answer_type_pattern
 from retrieval.normalize import normalize
-from retrieval.ranking import AnswerType, answer_type, answer_type_pattern
 
 
 class AnswerKind(Enum):

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval import analyzer
+from retrieval.answer_type import AnswerType
 from retrieval.index import CorpusIndex
-from retrieval.ranking import AnswerType, Candidates, Query
+from retrieval.ranking import Candidates, Query
 
 NAMES = (
     "hand_score",  # the hand-weighted score, divided by the best one

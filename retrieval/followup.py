@@ -239,7 +239,7 @@ def carried_query(index: CorpusIndex, query: ranking.Query, plan: FollowUpPlan) 
     """Return `query` with the plan's carried terms known to `index` at `plan.carry_weight`.
 
     The previous question's words also join the question's tokens, so a number it named
-    is not taken for an answer (`ranking.has_answer_type`).
+    is not taken for an answer (`answer_type.has_answer_type`).
     """
     vocabulary = index.vocabulary
     own = set(query.term_ids)

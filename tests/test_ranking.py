@@ -8,12 +8,12 @@ import random
 import numpy as np
 import pytest
 
-from retrieval import analyzer, ranking
+from retrieval import analyzer, answer_type, ranking
 from retrieval.corpus import Article
 from retrieval.index import build
 from retrieval.search import Retriever
 
-AnswerType = ranking.AnswerType
+AnswerType = answer_type.AnswerType
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ AnswerType = ranking.AnswerType
     ],
 )
 def test_answer_type_follows_the_question_word(question: str, expected: AnswerType) -> None:
-    assert ranking.answer_type(question) is expected
+    assert answer_type.answer_type(question) is expected
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_answer_type_follows_the_question_word(question: str, expected: AnswerTy
 def test_answer_type_cue_needs_a_value_the_question_does_not_give(
     text: str, wanted: AnswerType, question_tokens: frozenset[str], expected: bool
 ) -> None:
-    assert ranking.has_answer_type(text, wanted, question_tokens) is expected
+    assert answer_type.has_answer_type(text, wanted, question_tokens) is expected
 
 
 def test_date_question_prefers_the_sentence_with_a_year() -> None:

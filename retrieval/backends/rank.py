@@ -12,9 +12,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from retrieval.answer_type import AnswerType, has_answer_type
 from retrieval.backends.base import SearchBackend, Sentence
 from retrieval.bm25 import BM25Params
-from retrieval.ranking import AnswerType, RankingParams, has_answer_type
+from retrieval.ranking import RankingParams
 
 # How many candidates a backend returns per question beyond the ranking's pool: a cluster
 # selects them with its own BM25 (Lucene's idf, see docs/scaling.md), so a margin keeps the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval import analyzer, confidence, followup, ranking
+from retrieval import analyzer, answer_type, confidence, followup, ranking
 from retrieval.answer_spans import answer_kind, answer_spans
 from retrieval.backends.base import SearchBackend, Sentence
 from retrieval.backends.rank import FETCH_FACTOR, coverage, rank
@@ -71,7 +71,7 @@ class BackendRetriever:
         ranked = rank(
             self.backend,
             terms,
-            ranking.answer_type(question),
+            answer_type.answer_type(question),
             frozenset(analyzer.tokens(question)),
             self.params,
             (offset + top_k) * 4 + 8,
