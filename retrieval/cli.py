@@ -7,6 +7,7 @@ batch file) is one English line on stderr and a non-zero exit code, never a trac
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -228,81 +229,14 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    """Run the answer-sentence yardstick on a SQuAD file and print its figures."""
-    from retrieval import evaluate
-
-    if args.top_k < 1:
-        raise CliError("error: --top-k must be at least 1", EXIT_USAGE)
-    dataset, retriever = _eval_input(args)
-    figures, misses = evaluate.evaluate(dataset, retriever, top_k=args.top_k)
-    if args.report:
-        try:
-            with open(args.report, "w", encoding="utf-8") as out:
-                for miss in misses:
-                    print(json.dumps(evaluate.miss_to_json(miss), ensure_ascii=False), file=out)
-        except OSError as exc:
-            raise CliError(f"error: cannot write report {args.report}: {exc.strerror}") from exc
-    if args.json:
-        print(json.dumps(asdict(figures), ensure_ascii=False))
-    else:
-        print(evaluate.format_figures(figures))
-    return EXIT_OK
-
-
-def _eval_input(args: argparse.Namespace) -> tuple[Any, Retriever]:
-    """Return the questions to evaluate and the Retriever to ask: a SQuAD file's own
-    articles, or a JSONL question file (`feedback export`, answers filled in) over --corpus."""
-    from retrieval import evaluate
-
-    source = args.squad or args.questions
-    kind = "SQuAD file" if args.squad else "question file"
-    try:
-        if args.squad:
-            dataset = evaluate.load_squad(Path(args.squad))
-            retriever = Retriever.from_articles(dataset.articles)
-        else:
-            retriever = open_retriever(Path(args.corpus))
-            dataset = evaluate.load_questions_jsonl(Path(args.questions), retriever.articles)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CliError(f"error: cannot read {kind} {source}: {exc}") from exc
-    if not dataset.questions:
-        raise CliError(f"error: no questions with answers in {source}")
-    return dataset, retriever
-
-
-def cmd_feedback_export(args: argparse.Namespace) -> int:
-    """Write the 👎-rated and unanswered questions of the bot's feedback database as JSONL."""
-    import sqlite3
-
-    from retrieval import feedback
-
-    try:
-        count = feedback.export_for_eval(Path(args.db), Path(args.out))
-    except (OSError, sqlite3.Error) as exc:
-        raise CliError(f"error: cannot export feedback from {args.db}: {exc}") from exc
-    print(f"wrote {count} question(s) to {args.out}; fill in their answers, then run:")
-    print(f"python -m retrieval eval --questions {args.out} --corpus CORPUS")
-    return EXIT_OK
-
-
-def _corpus_command(name: str) -> Any:
-    """Return a command of retrieval/corpus_cli.py, imported only when it runs (a fast
-    start for `ask`)."""
+def _lazy_command(module: str, name: str) -> Any:
+    """Return command `name` of module `retrieval.<module>`, imported only when it runs, so
+    that `ask` starts fast (corpus_cli, eval_cli; train loads LightGBM)."""
 
     def run(args: argparse.Namespace) -> int:
-        from retrieval import corpus_cli
-
-        return int(getattr(corpus_cli, name)(args))
+        return int(getattr(importlib.import_module(f"retrieval.{module}"), name)(args))
 
     return run
-
-
-def _train(args: argparse.Namespace) -> int:
-    """Run `train` (retrieval/train.py), imported only when it runs (LightGBM is slow to load)."""
-    from retrieval import train
-
-    return train.cmd_train(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -368,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--top-k", type=int, default=10, help="sentences asked per question (default: 10)"
     )
-    ev.set_defaults(func=cmd_eval)
+    ev.set_defaults(func=_lazy_command("eval_cli", "cmd_eval"))
 
     add = sub.add_parser("add", help="write one article into the corpus (safe name, no overwrite)")
     single = listing(tuple(s for s in UPLOAD_SUFFIXES if s not in BULK_SUFFIXES))
@@ -376,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("title", "source", "url", "date", "category", "author"):
         add.add_argument(f"--{name}", help=f"article {name} (overrides the file's)")
     add.add_argument("--corpus", default="corpus", help="corpus folder (default: corpus)")
-    add.set_defaults(func=_corpus_command("cmd_add"))
+    add.set_defaults(func=_lazy_command("corpus_cli", "cmd_add"))
 
     bulk = listing(IMPORT_SUFFIXES)
     imp = sub.add_parser("import", help=f"import {bulk} article files, deduplicated")
@@ -384,21 +318,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--into", default="corpus", metavar="DIR", help="corpus folder (default: corpus)"
     )
-    imp.set_defaults(func=_corpus_command("cmd_import"))
+    imp.set_defaults(func=_lazy_command("corpus_cli", "cmd_import"))
 
     fb = sub.add_parser("feedback", help="the bot's feedback database")
     fb_sub = fb.add_subparsers(dest="feedback_command", required=True)
     export = fb_sub.add_parser("export", help="👎-rated and unanswered questions as eval JSONL")
     export.add_argument("--db", required=True, metavar="FILE", help="feedback database")
     export.add_argument("--out", required=True, metavar="FILE", help="JSONL file to write")
-    export.set_defaults(func=cmd_feedback_export)
+    export.set_defaults(func=_lazy_command("eval_cli", "cmd_feedback_export"))
 
     tr = sub.add_parser("train", help="train the reranker on questions made from SaudiNewsNet")
     tr.add_argument("--news", required=True, metavar="DIR", help="SaudiNewsNet day .zip files")
     tr.add_argument("--questions", type=int, help="questions per kind (default: 2500)")
     tr.add_argument("--seed", type=int, help="question draw (default: 3)")
     tr.add_argument("--out", metavar="FILE", help="model file (default: the shipped one)")
-    tr.set_defaults(func=_train)
+    tr.set_defaults(func=_lazy_command("train", "cmd_train"))
     return parser
 
 
