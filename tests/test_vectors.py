@@ -1,0 +1,113 @@
+"""Word vectors: a pickle-free file that reads back as written, deterministic training, the
+reranker's vector features, and exact matching (with one warning) without a usable file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import analyzer, features, ranking, vector_features, vectors
+from retrieval.index import CorpusIndex, build
+from tests.test_rerank import QUESTIONS, news
+
+
+@pytest.fixture(scope="module")
+def index() -> CorpusIndex:
+    return build(news())
+
+
+def made(terms: list[str], rows: list[list[float]]) -> vectors.TermVectors:
+    return vectors.TermVectors(tuple(terms), np.asarray(rows, dtype=np.float64), {"by": "test"})
+
+
+def test_a_saved_file_reads_back_as_unit_float16_rows(tmp_path: Path):
+    path = tmp_path / "vectors.npz"
+    vectors.save(path, made(["حمل", "طفل", "تطعيم"], [[3, 4], [0, 2], [0, 0]]))
+    back = vectors.read(path)
+    assert back.terms == ("حمل", "طفل", "تطعيم")
+    assert back.vectors.dtype == np.float16
+    np.testing.assert_allclose(back.vectors, [[0.6, 0.8], [0, 1], [0, 0]], atol=1e-3)
+    assert back.header["by"] == "test" and back.header["format"] == vectors.FORMAT_VERSION
+
+
+def test_the_file_holds_no_pickle(tmp_path: Path):
+    path = tmp_path / "vectors.npz"
+    vectors.save(path, made(["حمل"], [[1, 0]]))
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["header.npy", "terms.npy", "vectors.npy"]
+    with np.load(path, allow_pickle=False) as data:
+        assert all(data[name].dtype != object for name in data.files)
+        assert json.loads(bytes(data["header"]).decode("utf-8"))["analysis"]
+
+
+def test_rows_map_index_terms_to_vectors_and_unknown_terms_to_none(index: CorpusIndex):
+    known = sorted(index.vocabulary)[:2]
+    rows = made([known[1], "غائب", known[0]], [[1, 0], [0, 1], [1, 1]]).rows_of(index.vocabulary)
+    assert rows[index.vocabulary[known[0]]] == 2 and rows[index.vocabulary[known[1]]] == 0
+    assert (rows == -1).sum() == len(index.vocabulary) - 2
+
+
+@pytest.mark.parametrize("content", [None, b"not a zip", b"PK\x03\x04broken"])
+def test_a_missing_or_corrupt_file_warns_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes | None
+):
+    path = tmp_path / "vectors.npz"
+    if content is not None:
+        path.write_bytes(content)
+    with caplog.at_level(logging.WARNING, logger="retrieval.vectors"):
+        assert vectors.load(path) is None
+        assert vectors.load(path) is None
+    warnings = [r for r in caplog.records if r.name == "retrieval.vectors"]
+    assert len(warnings) == 1 and "\n" not in warnings[0].getMessage()
+
+
+def test_a_file_made_with_another_analysis_is_refused(tmp_path: Path):
+    path = tmp_path / "vectors.npz"
+    vectors.save(path, made(["حمل"], [[1, 0]]))
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    header = json.loads(bytes(arrays["header"]).decode("utf-8")) | {"analysis": "other"}
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+    with pytest.raises(vectors.VectorsFormatError, match="another analyzer"):
+        vectors.read(path)
+
+
+def test_training_twice_gives_the_same_vectors():
+    gensim_train = pytest.importorskip("retrieval.vectors_train")
+    pytest.importorskip("gensim")
+    sentences = gensim_train.term_sentences(news())
+    params = gensim_train.VectorParams(dim=8, min_count=1, buckets=1000, epochs=2)
+    first, second = (gensim_train.train(sentences, params) for _ in range(2))
+    assert first.terms == second.terms and len(first.terms) > 20
+    assert np.array_equal(first.vectors, second.vectors)
+
+
+def vector_columns(index: CorpusIndex, path: Path, question: str) -> np.ndarray:
+    """Return the vector columns of the question's reranked candidates with the file at path."""
+    query = ranking.analyze(index, question)
+    found = ranking.Ranker(index, ranking.RankingParams()).hand_rank(query)
+    rows = features.matrix(index, query, found, 50, features.IndexFacts.of(index, path))
+    return rows[:, -len(vector_features.NAMES) :]
+
+
+def test_a_sentence_holding_a_close_word_gains_and_only_then(index: CorpusIndex, tmp_path: Path):
+    # «الممرضات» is no word of the corpus; give it the vector of «الطبية» (in some sentences).
+    (asked,) = analyzer.terms("الممرضات")
+    (close,) = analyzer.terms("الطبية")
+    path = tmp_path / "vectors.npz"
+    vectors.save(path, made([asked, close], [[1, 0], [1, 0.01]]))
+    columns = vector_columns(index, path, "كم الممرضات في حملة التطعيم؟")
+    assert columns.max() > 0.1 and columns.min() == 0.0
+    again = vector_columns(index, path, "كم الممرضات في حملة التطعيم؟")
+    assert np.array_equal(columns, again)
+
+
+def test_without_vectors_the_columns_are_neutral(index: CorpusIndex, tmp_path: Path):
+    for question in QUESTIONS:
+        assert not vector_columns(index, tmp_path / "missing.npz", question).any()
