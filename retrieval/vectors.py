@@ -91,14 +91,20 @@ def save(path: Path, vectors: TermVectors) -> None:
     if any("\n" in term or not term for term in vectors.terms):
         raise ValueError("a term is empty or holds a newline")
     header = {**vectors.header, "format": FORMAT_VERSION, "analysis": analysis_fingerprint()}
+    arrays = {
+        "header": _text_array(json.dumps(header, ensure_ascii=False, sort_keys=True)),
+        "terms": _text_array("\n".join(vectors.terms)),
+        "vectors": unit_rows(vectors.vectors),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        np.savez_compressed(
-            out,
-            header=_text_array(json.dumps(header, ensure_ascii=False, sort_keys=True)),
-            terms=_text_array("\n".join(vectors.terms)),
-            vectors=unit_rows(vectors.vectors),
-        )
+    # np.savez stamps each member with the time: written by hand, the same vectors give
+    # the same bytes, so a retrained file shows whether anything changed.
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in arrays.items():
+            member_info = zipfile.ZipInfo(f"{name}.npy")
+            member_info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(member_info, "w") as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 def read(path: Path) -> TermVectors:

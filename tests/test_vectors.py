@@ -35,6 +35,15 @@ def test_a_saved_file_reads_back_as_unit_float16_rows(tmp_path: Path):
     assert back.header["by"] == "test" and back.header["format"] == vectors.FORMAT_VERSION
 
 
+def test_the_same_vectors_give_the_same_bytes(tmp_path: Path):
+    first, second = tmp_path / "first.npz", tmp_path / "second.npz"
+    vectors.save(first, made(["حمل", "طفل"], [[3, 4], [0, 2]]))
+    vectors.save(second, made(["حمل", "طفل"], [[3, 4], [0, 2]]))
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:  # no time stamp that would differ between runs
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
 def test_the_file_holds_no_pickle(tmp_path: Path):
     path = tmp_path / "vectors.npz"
     vectors.save(path, made(["حمل"], [[1, 0]]))
