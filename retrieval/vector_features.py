@@ -1,10 +1,11 @@
-"""The reranker's word-vector features: how close a sentence comes to the question words it
+"""The reranker's word-vector feature: how close a sentence comes to the question words it
 lacks (another derivation, a broken plural, a synonym: توفي / وفاة, أنهار / نهر).
 
-Exact matching (features.py) sees only the question's own terms; here each question term
-also meets the sentence's terms through the cosine of their word vectors (retrieval/vectors.py).
-A term without a vector only matches itself, so an index without vectors (a missing file)
-gets the exact-matching values: soft coverage = coverage and no gain.
+Exact matching (features.py) sees only the question's own terms in the index; here each
+question term, known to the corpus or not, also meets the sentence's terms through the
+cosine of their word vectors (retrieval/vectors.py). A term without a vector only matches
+itself, so without vectors (a missing file) the column is 0, its neutral value: the value
+of a sentence with no close word.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ import numpy as np
 from retrieval import vectors
 from retrieval.index import CorpusIndex
 
-NAMES = (
-    "soft_gain",  # idf-weighted best cosine of the question terms the sentence lacks
-    "window_soft_gain",  # the same over the sentence with its paragraph neighbours
-)
+# One column: a second one over the sentence with its paragraph neighbours, a sharpened
+# cosine and a mean-vector cosine were measured and not kept (docs/quality.md).
+NAMES = ("soft_gain",)  # idf-weighted best cosine of the question terms the sentence lacks
 
 
 class Window(Protocol):
@@ -96,8 +96,8 @@ def columns(
     vecs: IndexVectors, index: CorpusIndex, terms: tuple[str, ...], window: Window, n: int
 ) -> tuple[np.ndarray, ...]:
     """Return the columns `NAMES` of `n` candidates for the question `terms`: for each
-    distinct term the sentence (window) lacks, its best cosine with the sentence's
-    (window's) terms, summed with idf weights over all the question's terms."""
+    distinct term the sentence lacks, its best cosine with the sentence's terms, summed with
+    idf weights over all the question's terms (those the corpus lacks included)."""
     distinct, ids, share = _question(index, terms)
     if not distinct:
         return tuple(np.zeros(n) for _ in NAMES)
@@ -105,11 +105,11 @@ def columns(
     unique, inverse = np.unique(window.tokens, return_inverse=True)
     asked = vecs.of_rows(vecs.rows_of_terms(distinct))
     # einsum, not @: OpenBLAS threads cost milliseconds on matrices this small.
-    sims = np.clip(np.einsum("ud,qd->uq", vecs.of_rows(vecs.rows[unique]), asked), 0.0, 1.0)
+    cosines = np.einsum("ud,qd->uq", vecs.of_rows(vecs.rows[unique]), asked)
+    sims = np.clip(cosines, 0.0, 1.0)
     exact = unique[:, None] == ids[None, :]
     sims[exact] = 1.0
     own = window.own[:, None]
-    token_sims, token_exact = sims[inverse], exact[inverse].astype(np.float32)
-    stacked = np.hstack([token_sims * own, token_sims, token_exact * own, token_exact])
-    best = np.split(_best_per_row(stacked, window.owner, n), 4, axis=1)
-    return ((best[0] - best[2]) @ share, (best[1] - best[3]) @ share)
+    stacked = np.hstack([sims[inverse] * own, exact[inverse] * own])
+    best, present = np.split(_best_per_row(stacked, window.owner, n), 2, axis=1)
+    return ((best - present) @ share,)

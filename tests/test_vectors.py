@@ -97,26 +97,54 @@ def test_training_twice_gives_the_same_vectors():
     assert np.array_equal(first.vectors, second.vectors)
 
 
-def vector_columns(index: CorpusIndex, path: Path, question: str) -> np.ndarray:
-    """Return the vector columns of the question's reranked candidates with the file at path."""
+def vector_columns(index: CorpusIndex, path: Path, question: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return (candidate sentence ids, their vector columns) for `question` with the vectors
+    at `path`, the columns found by name (other columns may follow them)."""
     query = ranking.analyze(index, question)
     found = ranking.Ranker(index, ranking.RankingParams()).hand_rank(query)
     rows = features.matrix(index, query, found, 50, features.IndexFacts.of(index, path))
-    return rows[:, -len(vector_features.NAMES) :]
+    at = [features.NAMES.index(name) for name in vector_features.NAMES]
+    return found.docs[: len(rows)], rows[:, at]
 
 
 def test_a_sentence_holding_a_close_word_gains_and_only_then(index: CorpusIndex, tmp_path: Path):
     # «الممرضات» is no word of the corpus; give it the vector of «الطبية» (in some sentences).
     (asked,) = analyzer.terms("الممرضات")
     (close,) = analyzer.terms("الطبية")
+    assert asked not in index.vocabulary
     path = tmp_path / "vectors.npz"
     vectors.save(path, made([asked, close], [[1, 0], [1, 0.01]]))
-    columns = vector_columns(index, path, "كم الممرضات في حملة التطعيم؟")
-    assert columns.max() > 0.1 and columns.min() == 0.0
-    again = vector_columns(index, path, "كم الممرضات في حملة التطعيم؟")
-    assert np.array_equal(columns, again)
+    docs, columns = vector_columns(index, path, "كم الممرضات في حملة التطعيم؟")
+    ptr, close_id = index.sent_token_ptr, index.vocabulary[close]
+    holds = np.array([close_id in index.token_terms[ptr[d] : ptr[d + 1]] for d in docs])
+    assert holds.any() and not holds.all()
+    assert (columns[holds, 0] > 0.1).all() and (columns[~holds, 0] == 0).all()
+    assert np.array_equal(columns, vector_columns(index, path, "كم الممرضات في حملة التطعيم؟")[1])
 
 
 def test_without_vectors_the_columns_are_neutral(index: CorpusIndex, tmp_path: Path):
     for question in QUESTIONS:
-        assert not vector_columns(index, tmp_path / "missing.npz", question).any()
+        assert not vector_columns(index, tmp_path / "missing.npz", question)[1].any()
+
+
+def test_the_vectors_command_writes_a_readable_file_or_says_why_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    pytest.importorskip("gensim")
+    from retrieval import cli
+
+    assert cli.main(["vectors", "--news", str(tmp_path), "--out", str(tmp_path / "v.npz")]) == 1
+    assert "no SaudiNewsNet day archives" in capsys.readouterr().err
+    records = [{"title": a.title, "content": a.text} for a in news()]
+    with zipfile.ZipFile(tmp_path / "2015-07-21.zip", "w") as archive:
+        archive.writestr("2015-07-21.json", json.dumps(records, ensure_ascii=False))
+    out = tmp_path / "v.npz"
+    assert cli.main(["vectors", "--news", str(tmp_path), "--out", str(out)]) == 0
+    assert vectors.read(out).terms and "written to" in capsys.readouterr().out
+
+
+def test_the_shipped_vectors_are_readable_and_made_with_this_analysis():
+    shipped = vectors.read(vectors.VECTORS_PATH)  # raises if the analyzer changed since
+    assert len(shipped.terms) > 10_000 and shipped.vectors.shape[1] == 64
+    wanted = [analyzer.terms(word)[0] for word in ("الحكومة", "وزارة", "السعودية", "مشروع")]
+    assert all(term in shipped.row for term in wanted)
