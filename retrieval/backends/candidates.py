@@ -10,7 +10,7 @@ as over the whole index. Nothing is re-analyzed: the stored terms are used as th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,10 +86,15 @@ def candidate_corpus(
     """Return the index of `articles` whose BM25 weights and corpus-wide figures are the
     whole corpus's (`corpus`, and `terms` for the asked terms, which it keeps even where
     none of `articles` holds them)."""
-    vocabulary: dict[str, int] = {t: i for i, t in enumerate(terms.sentence_max)}
     sentences = [s for a in articles for s in a.sentences]
-    token_terms = _ids(vocabulary, (t for s in sentences for t in s.terms))
-    title_terms = _ids(vocabulary, (t for a in articles for t in a.title_terms))
+    tokens = [t for s in sentences for t in s.terms]
+    titles = [t for a in articles for t in a.title_terms]
+    # Asked terms first, then every other term once (dicts keep insertion order).
+    vocabulary = {
+        t: i for i, t in enumerate(dict.fromkeys([*terms.sentence_max, *tokens, *titles]))
+    }
+    token_terms = np.fromiter(map(vocabulary.__getitem__, tokens), np.int32, len(tokens))
+    title_terms = np.fromiter(map(vocabulary.__getitem__, titles), np.int32, len(titles))
     counts = [len(a.sentences) for a in articles]
     analysis = Analysis(
         articles=[a.article for a in articles],
@@ -105,12 +110,6 @@ def candidate_corpus(
         title_terms=title_terms,
     )
     return compile_index(analysis, params, _whole(vocabulary, corpus, terms))
-
-
-def _ids(vocabulary: dict[str, int], terms: Iterable[str]) -> np.ndarray:
-    """Return the ids of `terms`, adding the new ones to `vocabulary`."""
-    ids = [vocabulary.setdefault(t, len(vocabulary)) for t in terms]
-    return np.array(ids, dtype=np.int32)
 
 
 def _pointers(lengths: list[int]) -> np.ndarray:

@@ -35,7 +35,9 @@ class CutBackend:
     def __init__(self, index: CorpusIndex, candidate_sentences: int = CANDIDATE_SENTENCES):
         self.index = index
         self.candidate_sentences = candidate_sentences
-        self.terms = list(index.vocabulary)  # ids are positions: the vocabulary is sorted
+        # Term strings by id (the vocabulary is sorted: ids are positions), as an array so
+        # that a sentence's terms are one fancy index.
+        self.terms = np.array(list(index.vocabulary), dtype=object)
         self.article_start = np.searchsorted(index.sent_article, np.arange(len(index.articles) + 1))
         self.number = {a.id: n for n, a in enumerate(index.articles)}
         self.figures = CorpusFigures(
@@ -67,7 +69,7 @@ class CutBackend:
     def _term_figures(self, term_ids: list[int]) -> TermFigures:
         """Return the whole index's figures of the terms `term_ids`."""
         index = self.index
-        names = [self.terms[t] for t in term_ids]
+        names = [str(self.terms[t]) for t in term_ids]
 
         def df(matrix: BM25Matrix) -> dict[str, int]:
             indptr = matrix.weights.indptr
@@ -92,11 +94,11 @@ class CutBackend:
                 start=int(index.sent_start[s]),
                 end=int(index.sent_end[s]),
                 key=int(index.sent_key[s]),
-                terms=tuple(self.terms[t] for t in index.token_terms[ptr[s] : ptr[s + 1]]),
+                terms=tuple(self.terms[index.token_terms[ptr[s] : ptr[s + 1]]].tolist()),
             )
             for s in range(first, last)
         )
-        title = tuple(self.terms[t] for t in index.title_terms[title_ptr[a] : title_ptr[a + 1]])
+        title = tuple(self.terms[index.title_terms[title_ptr[a] : title_ptr[a + 1]]].tolist())
         return StoredArticle(index.articles[a], title, sentences)
 
 
