@@ -174,10 +174,11 @@ def plan(
     previous one when it shows a sign of it (a reference word, a leading و/ف, an attached
     pronoun, at most `few_terms` content words of its own, a best sentence below
     `low_confidence`) and either its own words are at home in the previous article
-    (`relatedness`) or it has too few of them to stand alone and refers back with a
-    pronoun, a demonstrative or a leading و/ف (then it is "weak": `weak_carry_weight`,
-    `weak_boost`). The second condition is what keeps a new question after an unrelated
-    one unaffected: pronouns and short questions are common in standalone questions too.
+    (`relatedness`) or it has too few of them to stand alone and either refers back with a
+    pronoun, a demonstrative or a leading و/ف or finds nothing alone (then it is "weak":
+    `weak_carry_weight`, `weak_boost`). The second condition is what keeps a new question
+    after an unrelated one unaffected: pronouns and short questions are common in
+    standalone questions too.
     Without a previous question, or with nothing to carry or prefer, there is no plan.
     """
     params = params or FollowUpParams()
@@ -193,7 +194,10 @@ def plan(
     related = confidence_alone > 0 and (
         confidence_in_previous >= params.relatedness * confidence_alone
     )
-    weak = referring and Sign.FEW_TERMS in found
+    # A short question none of whose words the corpus answers («ماذا غنت؟») can only be
+    # about the previous subject, even without a word pointing back.
+    orphan = confidence_alone == 0 and Sign.FEW_TERMS in found
+    weak = orphan or (referring and Sign.FEW_TERMS in found)
     leaning = related or weak
     carried = carried_terms(question, previous.question)
     if not found or not leaning or not (carried or previous.article_id):

@@ -78,6 +78,24 @@ def test_a_question_of_almost_no_words_that_points_back_prefers_the_previous_art
     assert follow_up.article_boost > related.article_boost
 
 
+def test_short_question_the_corpus_cannot_answer_alone_is_read_as_a_follow_up() -> None:
+    previous = PreviousTurn(FOUNDER_QUESTION, "alibaba")
+    # No word pointing back, but nothing found alone and few words: about the previous subject.
+    orphan = plan("ماذا غنت؟", previous, 0.0, 0.0)
+    assert orphan is not None
+    assert orphan.carried_terms == tuple(analyzer.terms("مؤسس علي بابا"))
+    # The same short question answered alone, with its words elsewhere, stays standalone.
+    assert plan("ماذا غنت؟", previous, 0.8, 0.0) is None
+
+
+def test_orphan_follow_up_is_answered_from_the_previous_article(retriever: Retriever) -> None:
+    assert retriever.search("متى ولد؟") == []
+    previous = PreviousTurn(FOUNDER_QUESTION, "alibaba")
+    hit = retriever.search("متى ولد؟", follow_up=previous)[0]
+    assert hit.article.id == "alibaba"
+    assert hit.follow_up_of == FOUNDER_QUESTION
+
+
 def test_weak_follow_up_is_not_taken_by_a_sentence_of_its_one_word() -> None:
     articles = [
         make_article(
