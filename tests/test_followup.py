@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval import analyzer, ranking
+from retrieval.confidence import Band, Thresholds
 from retrieval.corpus import make_article
 from retrieval.followup import PreviousTurn, Sign, carried_terms, fresh, plan, signs
 from retrieval.search import Retriever
@@ -88,12 +89,28 @@ def test_short_question_the_corpus_cannot_answer_alone_is_read_as_a_follow_up() 
     assert plan("ماذا غنت؟", previous, 0.8, 0.0) is None
 
 
-def test_orphan_follow_up_is_answered_from_the_previous_article(retriever: Retriever) -> None:
+def test_orphan_follow_up_is_answered_from_the_previous_article_as_uncertain(
+    retriever: Retriever,
+) -> None:
     assert retriever.search("متى ولد؟") == []
     previous = PreviousTurn(FOUNDER_QUESTION, "alibaba")
-    hit = retriever.search("متى ولد؟", follow_up=previous)[0]
-    assert hit.article.id == "alibaba"
-    assert hit.follow_up_of == FOUNDER_QUESTION
+    result = retriever.respond("متى ولد؟", follow_up=previous)
+    assert result.hits[0].article.id == "alibaba"
+    assert result.hits[0].follow_up_of == FOUNDER_QUESTION
+    # Only the carried words found it: the corpus never mentions a birth.
+    assert result.band is Band.UNCERTAIN
+
+
+def test_follow_up_found_in_the_previous_article_is_never_nothing_found(
+    retriever: Retriever,
+) -> None:
+    previous = PreviousTurn(FOUNDER_QUESTION, "alibaba")
+    strict = Thresholds(confident=1.1, uncertain=1.05)  # above any probability: all none
+    alone = retriever.respond("ماذا قال الوزراء عن الأمن الرقمي؟", thresholds=strict)
+    assert alone.band is Band.NONE
+    after = retriever.respond(SECURITY_FOLLOW_UP, follow_up=previous, thresholds=strict)
+    assert after.hits[0].article.id == "alibaba"
+    assert after.band is Band.UNCERTAIN
 
 
 def test_weak_follow_up_is_not_taken_by_a_sentence_of_its_one_word() -> None:
