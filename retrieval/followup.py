@@ -44,7 +44,7 @@ class FollowUpParams:
     carry_weight: float = 0.3  # weight of each carried term; the question's own terms weigh 1
     article_boost: float = 0.1  # added to the score of sentences of the previous top article
     few_terms: int = 2  # a question with at most this many content terms leans on context
-    low_confidence: float = 0.5  # ...and so does one whose best sentence alone covers less
+    low_confidence: float = 0.6  # ...and so does one whose best sentence alone covers less
     # A question is about the previous article when its best sentence there covers at least
     # this share of what its best sentence anywhere covers.
     relatedness: float = 0.5
@@ -103,6 +103,8 @@ _ATTACHED = re.compile(r"(?:هما|هم|هن|ها|ه)$")
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _RAW_ARABIC_WORD = re.compile("[\u0621-\u064a]+")
 _MIN_STEM_BEFORE_PRONOUN = 3
+# A quoted title or name («"الدكتور هو"») is no reference to anything said before.
+_QUOTED = re.compile(r'"[^"]*"|«[^»]*»|“[^”]*”')
 
 
 def signs(question: str) -> frozenset[Sign]:
@@ -111,7 +113,7 @@ def signs(question: str) -> frozenset[Sign]:
     `LOW_CONFIDENCE` needs a search and is added by `plan`.
     """
     found: set[Sign] = set()
-    tokens = analyzer.tokens(question)
+    tokens = analyzer.tokens(_QUOTED.sub(" ", question))
     relative_seen = False
     for i, token in enumerate(tokens):
         relative_seen = relative_seen or token in _RELATIVES

@@ -45,6 +45,12 @@ def test_pronoun_after_a_relative_pronoun_points_inside_the_question() -> None:
     assert signs("ما اسم الشركة التي مولها رجلا الأعمال؟") == frozenset()
 
 
+def test_pronoun_inside_a_quoted_name_is_not_a_reference() -> None:
+    assert signs('ما هو اسم حفيدة "الدكتور هو"؟') == frozenset()
+    assert signs("من كتب «هو والآخرون»؟") == frozenset()
+    assert Sign.REFERENCE in signs('ومن كتب عنه "الدكتور هو"؟')
+
+
 def test_feminine_ta_marbuta_is_not_an_attached_pronoun() -> None:
     assert Sign.ATTACHED_PRONOUN not in signs("ما عاصمة الدولة الجديدة؟")
 
