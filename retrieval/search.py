@@ -292,12 +292,32 @@ class Retriever:
             band = confidence.Thresholds(self.min_score, self.min_score).band(best)
         else:
             band = (thresholds or self.thresholds).band(best)
+        if plan is not None:
+            band = self._follow_up_band(band, plan, own, int(docs[0]))
         hits = [
             _hit(over, shown[r], frozenset(query.terms), c)
             for r, c in zip(rows, sure, strict=True)
             if r >= offset
         ]
         return SearchResult(band, _marked(hits, question, query, plan), best)
+
+    def _follow_up_band(
+        self, band: confidence.Band, plan: followup.FollowUpPlan, own: ranking.Query, top: int
+    ) -> confidence.Band:
+        """Return the band of a follow-up's best sentence `top`, given its `band` as scored.
+
+        Found in the article the chat is about, it is at least uncertain: the closest
+        sentence there says more than "nothing found". When the corpus knows none of the
+        question's own words («متى ولد؟»), the carried words alone found it: at most uncertain.
+        """
+        in_previous = followup.article_number(self.index, plan.article_id) == int(
+            self.index.sent_article[top]
+        )
+        if band is confidence.Band.NONE and in_previous:
+            return confidence.Band.UNCERTAIN
+        if band is confidence.Band.CONFIDENT and not own.term_ids:
+            return confidence.Band.UNCERTAIN
+        return band
 
     def _confidences(
         self,
