@@ -293,31 +293,13 @@ class Retriever:
         else:
             band = (thresholds or self.thresholds).band(best)
         if plan is not None:
-            band = self._follow_up_band(band, plan, own, int(docs[0]))
+            band = _follow_up_band(index, band, plan, own, int(docs[0]))
         hits = [
             _hit(over, shown[r], frozenset(query.terms), c)
             for r, c in zip(rows, sure, strict=True)
             if r >= offset
         ]
         return SearchResult(band, _marked(hits, question, query, plan), best)
-
-    def _follow_up_band(
-        self, band: confidence.Band, plan: followup.FollowUpPlan, own: ranking.Query, top: int
-    ) -> confidence.Band:
-        """Return the band of a follow-up's best sentence `top`, given its `band` as scored.
-
-        Found in the article the chat is about, it is at least uncertain: the closest
-        sentence there says more than "nothing found". When the corpus knows none of the
-        question's own words («متى ولد؟»), the carried words alone found it: at most uncertain.
-        """
-        in_previous = followup.article_number(self.index, plan.article_id) == int(
-            self.index.sent_article[top]
-        )
-        if band is confidence.Band.NONE and in_previous:
-            return confidence.Band.UNCERTAIN
-        if band is confidence.Band.CONFIDENT and not own.term_ids:
-            return confidence.Band.UNCERTAIN
-        return band
 
     def _confidences(
         self,
@@ -354,6 +336,28 @@ class Retriever:
         article = followup.article_number(index, previous.article_id)
         in_article = followup.article_coverage(index, query, article)
         return followup.plan(question, previous, alone, in_article, params)
+
+
+def _follow_up_band(
+    index: CorpusIndex,
+    band: confidence.Band,
+    plan: followup.FollowUpPlan,
+    own: ranking.Query,
+    top: int,
+) -> confidence.Band:
+    """Return the band of a follow-up's best sentence `top` of `index`, given its `band` as
+    scored.
+
+    Found in the article the chat is about, it is at least uncertain: the closest
+    sentence there says more than "nothing found". When the corpus knows none of the
+    question's own words («متى ولد؟»), the carried words alone found it: at most uncertain.
+    """
+    in_previous = followup.article_number(index, plan.article_id) == int(index.sent_article[top])
+    if band is confidence.Band.NONE and in_previous:
+        return confidence.Band.UNCERTAIN
+    if band is confidence.Band.CONFIDENT and not own.term_ids:
+        return confidence.Band.UNCERTAIN
+    return band
 
 
 def _marked(
