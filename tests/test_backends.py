@@ -69,7 +69,7 @@ def news() -> Retriever:
     return Retriever(build(saudinewsnet_sample(400)))
 
 
-@pytest.mark.parametrize("question", [*SEED_QUESTIONS, OUT_OF_CORPUS])
+@pytest.mark.parametrize("question", [*SEED_QUESTIONS, OUT_OF_CORPUS, "زرافة بطريق كنغر"])
 def test_a_cut_candidate_corpus_gives_the_seed_answers_of_the_whole_index(
     seed: Retriever, question: str
 ) -> None:
