@@ -1,7 +1,9 @@
 """Question → ranked `Hit`s: the best answer sentences, with their article and context.
 
 `Retriever` is the one entry point the CLI, the evaluation and the Telegram bot share, so
-they all answer the same question the same way.
+they all answer the same question the same way, and the one ranking whatever the backend:
+the corpus a question is ranked over comes through `backends.SearchBackend` (the whole
+in-memory index by default, a candidate corpus from a cluster; retrieval/backends/base.py).
 """
 
 from __future__ import annotations
