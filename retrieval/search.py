@@ -213,7 +213,7 @@ class Retriever:
         if not (terms or carried) or top_k <= 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
         previous = (follow_up.article_id,) if follow_up and follow_up.article_id else ()
-        corpus = self.backend.candidate_corpus([*terms, *carried], previous)
+        corpus = self.backend.candidate_corpus(terms, previous, carried=carried)
         whole = self._resident
         over = whole if whole is not None and corpus is whole.index else self._ranking(corpus)
         return self._respond(over, question, top_k, offset, thresholds, follow_up, follow_up_params)

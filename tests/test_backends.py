@@ -135,10 +135,14 @@ def test_the_embedded_path_goes_through_the_backend_interface(
     whole = EmbeddedBackend.candidate_corpus
 
     def spy(
-        self: EmbeddedBackend, terms: Sequence[str], articles: Sequence[str] = ()
+        self: EmbeddedBackend,
+        terms: Sequence[str],
+        articles: Sequence[str] = (),
+        *,
+        carried: Sequence[str] = (),
     ) -> CorpusIndex:
         asked.append(list(terms))
-        return whole(self, terms, articles)
+        return whole(self, terms, articles, carried=carried)
 
     monkeypatch.setattr(EmbeddedBackend, "candidate_corpus", spy)
     retriever = Retriever(seed.index)

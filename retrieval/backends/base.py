@@ -29,10 +29,18 @@ class SearchBackend(Protocol):
         `Retriever` sets the ranking up over it once instead of once per question."""
         ...
 
-    def candidate_corpus(self, terms: Sequence[str], articles: Sequence[str] = ()) -> CorpusIndex:
+    def candidate_corpus(
+        self,
+        terms: Sequence[str],
+        articles: Sequence[str] = (),
+        *,
+        carried: Sequence[str] = (),
+    ) -> CorpusIndex:
         """Return a corpus holding the best candidate sentences for the analyzed `terms`
         and the articles named in `articles` (a follow-up's previous article), with the
-        whole corpus's figures. The embedded backend returns its whole index."""
+        whole corpus's figures. A follow-up's `carried` terms get candidates of their own,
+        so that the question's own candidates are those it would get alone. The embedded
+        backend returns its whole index."""
         ...
 
 

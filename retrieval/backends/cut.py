@@ -52,17 +52,28 @@ class CutBackend:
         """Return None: every question gets its own candidate corpus."""
         return None
 
-    def candidate_corpus(self, terms: Sequence[str], articles: Sequence[str] = ()) -> CorpusIndex:
-        """Return the candidate corpus of `terms` and the articles named in `articles`."""
-        ids = self.index.term_ids(dict.fromkeys(terms))
-        chosen = self.select(ids, self.candidate_sentences)
+    def candidate_corpus(
+        self,
+        terms: Sequence[str],
+        articles: Sequence[str] = (),
+        *,
+        carried: Sequence[str] = (),
+    ) -> CorpusIndex:
+        """Return the candidate corpus of `terms` (and, selected apart, `carried`) and the
+        articles named in `articles`."""
+        index, limit = self.index, self.candidate_sentences
+        own, extra = index.term_ids(dict.fromkeys(terms)), index.term_ids(dict.fromkeys(carried))
+        chosen = np.concatenate([self.select(own, limit), self.select(extra, limit)])
+        ids = list(dict.fromkeys([*own, *extra]))
         numbers = set(self.index.sent_article[chosen].tolist())
         numbers |= {self.number[a] for a in articles if a in self.number}
         stored = [self._stored(a) for a in sorted(numbers)]
-        return candidate_corpus(stored, self.figures, self._term_figures(ids), self.index.params)
+        return candidate_corpus(stored, self.figures, self._term_figures(ids), index.params)
 
     def select(self, term_ids: list[int], limit: int) -> np.ndarray:
         """Return the best `limit` sentences for `term_ids` by the sentence BM25."""
+        if not term_ids:
+            return np.empty(0, dtype=np.int64)
         docs, scores = self.index.sentences.scores(term_ids)
         return docs[np.lexsort((docs, -scores))][:limit]
 

@@ -19,6 +19,12 @@ class EmbeddedBackend:
         """Return the whole index."""
         return self.index
 
-    def candidate_corpus(self, terms: Sequence[str], articles: Sequence[str] = ()) -> CorpusIndex:
+    def candidate_corpus(
+        self,
+        terms: Sequence[str],
+        articles: Sequence[str] = (),
+        *,
+        carried: Sequence[str] = (),
+    ) -> CorpusIndex:
         """Return the whole index: it holds every candidate, with its own figures."""
         return self.index

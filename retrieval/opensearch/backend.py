@@ -80,13 +80,21 @@ class OpenSearchBackend:
         """Return None: the corpus stays in the cluster."""
         return None
 
-    def candidate_corpus(self, terms: Sequence[str], articles: Sequence[str] = ()) -> CorpusIndex:
+    def candidate_corpus(
+        self,
+        terms: Sequence[str],
+        articles: Sequence[str] = (),
+        *,
+        carried: Sequence[str] = (),
+    ) -> CorpusIndex:
         """Return the articles holding the cluster's best `candidate_sentences` sentences for
-        `terms`, and those named in `articles`, as a candidate corpus (retrieval/whole.py)."""
-        figures = self._term_figures(list(dict.fromkeys(terms)))
-        known = list(figures.sentence_max)
-        ids = [*self._candidate_articles(known), *articles] if known else list(articles)
-        stored = self._stored_articles(sorted(set(ids)))
+        `terms` (and, selected apart, for `carried`), and those named in `articles`, as a
+        candidate corpus (retrieval/whole.py)."""
+        figures = self._term_figures(list(dict.fromkeys([*terms, *carried])))
+        known = figures.sentence_max
+        groups = [[t for t in dict.fromkeys(group) if t in known] for group in (terms, carried)]
+        found = self._candidate_articles([group for group in groups if group])
+        stored = self._stored_articles(sorted({*found, *articles}))
         return candidate_corpus(stored, self.figures, figures, self.params)
 
     def articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
@@ -94,16 +102,29 @@ class OpenSearchBackend:
         sources = self._mget(list(article_ids), list(_ARTICLE_FIELDS))
         return {doc_id: _article(source) for doc_id, source in sources.items()}
 
-    def _candidate_articles(self, terms: list[str]) -> list[str]:
-        """Return the articles of the cluster's best sentences for `terms`, best first."""
+    def _candidate_articles(self, groups: list[list[str]]) -> set[str]:
+        """Return the articles of the cluster's best sentences for each group of terms (one
+        msearch)."""
+        if not groups:
+            return set()
         field = schema.SENTENCE_FIELD
-        body = {
-            "size": self.candidate_sentences,
-            "query": {"bool": {"should": [{"term": {field: t}} for t in terms]}},
-            "_source": ["article_id"],
-        }
-        hits = self._call(lambda: self.client.search(index=self.alias, body=body))["hits"]["hits"]
-        return list(dict.fromkeys(hit["_source"]["article_id"] for hit in hits))
+        body: list[dict[str, Any]] = []
+        for terms in groups:
+            body.append({"index": self.alias})
+            body.append(
+                {
+                    "size": self.candidate_sentences,
+                    "query": {"bool": {"should": [{"term": {field: t}} for t in terms]}},
+                    "_source": ["article_id"],
+                }
+            )
+        responses = self._call(lambda: self.client.msearch(body=body))["responses"]
+        found: set[str] = set()
+        for response in responses:
+            if "error" in response:
+                raise BackendUnavailable(f"error: OpenSearch search failed: {response['error']}")
+            found.update(hit["_source"]["article_id"] for hit in response["hits"]["hits"])
+        return found
 
     def _stored_articles(self, article_ids: list[str]) -> list[StoredArticle]:
         """Return the articles `article_ids` with their sentences' stored terms (two mgets)."""
