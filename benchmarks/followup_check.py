@@ -40,7 +40,7 @@ SETTINGS: tuple[FollowUpParams, ...] = (
     replace(DEFAULT, carry_weight=0.4),
     replace(DEFAULT, article_boost=0.2),
     replace(DEFAULT, relatedness=0.7),
-    replace(DEFAULT, low_confidence=0.35),
+    replace(DEFAULT, low_confidence=0.5),
     replace(DEFAULT, weak_carry_weight=0.3, weak_boost=0.1),
     replace(DEFAULT, weak_carry_weight=0.6, weak_boost=0.5),
     replace(DEFAULT, weak_carry_weight=1.0, weak_boost=0.5),

@@ -6,11 +6,12 @@ Lucene (OpenSearch/Elasticsearch): idf = ln(1 + (N - df + 0.5) / (df + 0.5)), al
 positive; weight = idf · tf / (tf + k1 · norm) (no (k1 + 1): a constant factor, no effect on
 order), and the document length is stored in one lossy byte (not modelled here).
 
-The OpenSearch backend lets the cluster choose `pool × fetch factor` candidates by Lucene's
-score, then recomputes rank-bm25's evidence for them. This script replays that on the
-embedded index (no cluster needed) and prints XQuAD-ar Hit@1 and top-sentence agreement for:
-rank-bm25 everywhere; Lucene selection at fetch factors 1 and 3; Lucene's score used as the
-sentence evidence itself.
+The OpenSearch backend lets the cluster choose the best 300 candidate sentences by Lucene's
+score; the articles holding them become the candidate corpus, ranked with rank-bm25's weights
+(retrieval/backends/candidates.py). This script replays that on the embedded index (no
+cluster needed: `backends.cut.CutBackend`) with the full product ranking, and prints
+XQuAD-ar Hit@1 and top-sentence agreement for: the whole index; candidates chosen by
+rank-bm25 (300); by Lucene (300, 900).
 
     python benchmarks/lucene_idf_effect.py --squad ../shared/data/xquad-ar/xquad.ar.json \
         [--distractors CORPUS_DIR [--distractors-index DIR]] [--limit N]
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,28 +33,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from retrieval import evaluate, store  # noqa: E402
-from retrieval.backends import BackendRetriever, Candidates, EmbeddedBackend  # noqa: E402
-from retrieval.index import (  # noqa: E402
-    CorpusIndex,
-    build,
-    term_counts,
-)
-from retrieval.ranking import RankingParams  # noqa: E402
+from retrieval.backends.cut import CutBackend  # noqa: E402
+from retrieval.bm25 import term_counts  # noqa: E402
+from retrieval.index import CorpusIndex, build  # noqa: E402
 from retrieval.search import Retriever  # noqa: E402
 
-# The backend ranks by hand (no learned reranker): the embedded reference does the same.
-HAND_RANKING = RankingParams(rerank_depth=0)
 
+class LuceneSelection(CutBackend):
+    """Candidate corpora cut out of an in-memory index, the candidate sentences chosen by
+    Lucene's BM25 as a cluster chooses them."""
 
-class LuceneSelection(EmbeddedBackend):
-    """The embedded backend, but candidates chosen by Lucene's BM25 like a cluster would.
-
-    With `lucene_evidence`, Lucene's score is also the sentence evidence (no recomputation).
-    """
-
-    def __init__(self, index: CorpusIndex, lucene_evidence: bool = False) -> None:
-        super().__init__(index)
-        self.lucene_evidence = lucene_evidence
+    def __init__(self, index: CorpusIndex, candidate_sentences: int) -> None:
+        super().__init__(index, candidate_sentences)
         n_sents = index.n_sentences
         token_sents = np.repeat(np.arange(n_sents), np.diff(index.sent_token_ptr))
         counts = term_counts(index.token_terms, token_sents, len(index.vocabulary), n_sents)
@@ -68,22 +58,13 @@ class LuceneSelection(EmbeddedBackend):
         self.lucene = counts.copy().astype(np.float64)
         self.lucene.data = weights
 
-    def sentence_candidates(self, terms: Sequence[str], limit: int) -> Candidates:
-        """Return the `limit` best sentences by Lucene's BM25, with rank-bm25's (or
-        Lucene's) score as their evidence."""
-        ids = self.index.term_ids(terms)
-        if not ids:
-            return Candidates([], [], self.mean_length)
-        lucene = np.asarray(self.lucene[ids].sum(axis=0)).ravel()
+    def select(self, term_ids: list[int], limit: int) -> np.ndarray:
+        """Return the best `limit` sentences for `term_ids` by Lucene's BM25."""
+        if not term_ids:
+            return np.empty(0, dtype=np.int64)
+        lucene = np.asarray(self.lucene[term_ids].sum(axis=0)).ravel()
         docs = np.flatnonzero(lucene > 0)
-        chosen = docs[np.lexsort((docs, -lucene[docs]))][:limit]
-        evidence = lucene if self.lucene_evidence else self.index.sentences.dense_scores(ids)
-        order = chosen[np.lexsort((chosen, -evidence[chosen]))]
-        return Candidates(
-            [self._sentence(int(d)) for d in order],
-            [float(evidence[d]) for d in order],
-            self.mean_length,
-        )
+        return docs[np.lexsort((docs, -lucene[docs]))][:limit]
 
 
 def main() -> None:
@@ -99,14 +80,14 @@ def main() -> None:
     if args.distractors:
         index_dir = Path(args.distractors_index) if args.distractors_index else None
         articles += store.open_index(Path(args.distractors), index_dir).index.articles
-    embedded = Retriever(build(articles), confidence_model=None, ranking_params=HAND_RANKING)
+    embedded = Retriever(build(articles))
     questions = dataset.questions[: args.limit or None]
     index = embedded.index
     variants = {
         "rank-bm25 (embedded)": embedded,
-        "Lucene selects, fetch x1": BackendRetriever(LuceneSelection(index), fetch_factor=1),
-        "Lucene selects, fetch x3": BackendRetriever(LuceneSelection(index), fetch_factor=3),
-        "Lucene score as evidence": BackendRetriever(LuceneSelection(index, True), fetch_factor=3),
+        "rank-bm25 selects 300": Retriever(CutBackend(index, 300)),
+        "Lucene selects 300": Retriever(LuceneSelection(index, 300)),
+        "Lucene selects 900": Retriever(LuceneSelection(index, 900)),
     }
     reference: list[str | None] = []
     for name, retriever in variants.items():

@@ -28,6 +28,21 @@ class BM25Params:
     epsilon: float = 0.25
 
 
+@dataclass(frozen=True, slots=True)
+class WholeView:
+    """One view's figures in a whole corpus, for BM25 over a few documents cut from it.
+
+    `df[t]` is how many documents of the whole corpus hold term t (-1: not known, the cut's
+    own count is used: only the rows of the terms asked about are read). `idf_floor` is
+    rank-bm25's epsilon × mean idf over the whole view's vocabulary.
+    """
+
+    n_docs: int
+    avgdl: float
+    idf_floor: float
+    df: np.ndarray
+
+
 @dataclass(slots=True)
 class BM25Matrix:
     """BM25Okapi term weights as a CSR matrix: row = term id, column = document.
@@ -87,16 +102,23 @@ def term_counts(
 
 
 def bm25_weights(
-    counts: sparse.csr_matrix, doc_lengths: np.ndarray, params: BM25Params
+    counts: sparse.csr_matrix,
+    doc_lengths: np.ndarray,
+    params: BM25Params,
+    whole: WholeView | None = None,
 ) -> BM25Matrix:
     """Return the BM25Okapi weight matrix of a term × document count matrix.
 
     Follows rank-bm25 exactly: idf = ln((N - df + 0.5) / (df + 0.5)), negative idfs replaced
     by epsilon × the mean idf over the vocabulary that occurs, avgdl = tokens / documents,
-    weight = idf × tf × (k1 + 1) / (tf + k1 × (1 - b + b × dl / avgdl)).
+    weight = idf × tf × (k1 + 1) / (tf + k1 × (1 - b + b × dl / avgdl)). With `whole`, the
+    documents are a cut of a bigger corpus and N, df, the floor and avgdl are the whole's,
+    so each weight is the one the whole corpus's matrix holds.
     """
     n_terms, n_docs = counts.shape
     df_int = np.diff(counts.indptr)
+    if whole is not None:
+        return _weights(counts, doc_lengths, params, _whole_idf(whole, df_int), whole.avgdl)
     df = df_int.astype(np.float64)
     present = df_int > 0
     idf = np.zeros(n_terms)
@@ -105,6 +127,27 @@ def bm25_weights(
         floor = params.epsilon * float(idf[present].mean())
         idf[present & (idf < 0)] = floor
     avgdl = float(doc_lengths.sum()) / n_docs if n_docs else 1.0
+    return _weights(counts, doc_lengths, params, idf, avgdl)
+
+
+def _whole_idf(whole: WholeView, own_df: np.ndarray) -> np.ndarray:
+    """Return each term's idf in the whole corpus (rank-bm25's, with its floor)."""
+    df = np.where(whole.df >= 0, whole.df, own_df).astype(np.float64)
+    idf = np.log(whole.n_docs - df + 0.5) - np.log(df + 0.5)
+    idf[idf < 0] = whole.idf_floor
+    return np.asarray(idf, dtype=np.float64)
+
+
+def _weights(
+    counts: sparse.csr_matrix,
+    doc_lengths: np.ndarray,
+    params: BM25Params,
+    idf: np.ndarray,
+    avgdl: float,
+) -> BM25Matrix:
+    """Return the BM25Okapi weights of `counts` for per-term `idf` and mean length `avgdl`."""
+    n_terms, n_docs = counts.shape
+    df_int = np.diff(counts.indptr)
     # The length norm once per document, the per-entry arithmetic in place.
     doc_norm = params.k1 * (1 - params.b + params.b * doc_lengths / (avgdl or 1.0))
     tf = counts.data.astype(np.float64)

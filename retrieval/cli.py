@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from retrieval import confidence
-from retrieval.backends import BackendRetriever
 from retrieval.formats import BULK_SUFFIXES, IMPORT_SUFFIXES, UPLOAD_SUFFIXES, listing
 from retrieval.opensearch import cli as opensearch_cli
 from retrieval.opensearch.client import BackendUnavailable
@@ -155,7 +154,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         questions = [question]
     thresholds = _thresholds(args)
     if args.backend == "opensearch":
-        retriever: Retriever | BackendRetriever = opensearch_cli.open_retriever(args)
+        retriever = opensearch_cli.open_retriever(args)
     else:
         retriever = open_retriever(Path(args.corpus), *_index_options(args))
     for question in questions:

@@ -212,7 +212,8 @@ class Scorer:
 
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
-        self.term_max = _row_max(index.sentences)
+        whole = index.whole
+        self.term_max = _row_max(index.sentences) if whole is None else whole.sentence_max
 
     def features(
         self,
@@ -231,7 +232,7 @@ class Scorer:
         index = self.index
         known = [index.vocabulary.get(t) for t in dict.fromkeys(query.terms)]
         ids = [t for t in known if t is not None]
-        idf = np.array([_idf(index.n_sentences, self._df(t)) for t in known])
+        idf = np.array([_idf(index.total_sentences, self._df(t)) for t in known])
         total = float(idf.sum()) or 1.0
         sentences = docs[rows]
         views = (
@@ -298,8 +299,7 @@ class Scorer:
     def _df(self, term: int | None) -> int:
         if term is None:
             return 0
-        indptr = self.index.sentences.weights.indptr
-        return int(indptr[term + 1] - indptr[term])
+        return int(self.index.sentence_df(np.array([term]))[0])
 
 
 def _idf(n: int, df: int) -> float:

@@ -90,9 +90,8 @@ def _asks(query: Query) -> int:
 
 def _idf(index: CorpusIndex, term_ids: np.ndarray) -> np.ndarray:
     """Return Lucene's always-positive idf over sentences of `term_ids`."""
-    indptr = index.sentences.weights.indptr
-    df = (indptr[term_ids + 1] - indptr[term_ids]).astype(np.float64)
-    idf: np.ndarray = np.log1p((index.n_sentences - df + 0.5) / (df + 0.5))
+    df = index.sentence_df(term_ids).astype(np.float64)
+    idf: np.ndarray = np.log1p((index.total_sentences - df + 0.5) / (df + 0.5))
     return idf
 
 

@@ -44,7 +44,7 @@ class FollowUpParams:
     carry_weight: float = 0.3  # weight of each carried term; the question's own terms weigh 1
     article_boost: float = 0.1  # added to the score of sentences of the previous top article
     few_terms: int = 2  # a question with at most this many content terms leans on context
-    low_confidence: float = 0.5  # ...and so does one whose best sentence alone covers less
+    low_confidence: float = 0.6  # ...and so does one whose best sentence alone covers less
     # A question is about the previous article when its best sentence there covers at least
     # this share of what its best sentence anywhere covers.
     relatedness: float = 0.5
@@ -103,6 +103,8 @@ _ATTACHED = re.compile(r"(?:هما|هم|هن|ها|ه)$")
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _RAW_ARABIC_WORD = re.compile("[\u0621-\u064a]+")
 _MIN_STEM_BEFORE_PRONOUN = 3
+# A quoted title or name («"الدكتور هو"») is no reference to anything said before.
+_QUOTED = re.compile(r'"[^"]*"|«[^»]*»|“[^”]*”')
 
 
 def signs(question: str) -> frozenset[Sign]:
@@ -111,7 +113,7 @@ def signs(question: str) -> frozenset[Sign]:
     `LOW_CONFIDENCE` needs a search and is added by `plan`.
     """
     found: set[Sign] = set()
-    tokens = analyzer.tokens(question)
+    tokens = analyzer.tokens(_QUOTED.sub(" ", question))
     relative_seen = False
     for i, token in enumerate(tokens):
         relative_seen = relative_seen or token in _RELATIVES
@@ -174,10 +176,11 @@ def plan(
     previous one when it shows a sign of it (a reference word, a leading و/ف, an attached
     pronoun, at most `few_terms` content words of its own, a best sentence below
     `low_confidence`) and either its own words are at home in the previous article
-    (`relatedness`) or it has too few of them to stand alone and refers back with a
-    pronoun, a demonstrative or a leading و/ف (then it is "weak": `weak_carry_weight`,
-    `weak_boost`). The second condition is what keeps a new question after an unrelated
-    one unaffected: pronouns and short questions are common in standalone questions too.
+    (`relatedness`) or it has too few of them to stand alone and either refers back with a
+    pronoun, a demonstrative or a leading و/ف or finds nothing alone (then it is "weak":
+    `weak_carry_weight`, `weak_boost`). The second condition is what keeps a new question
+    after an unrelated one unaffected: pronouns and short questions are common in
+    standalone questions too.
     Without a previous question, or with nothing to carry or prefer, there is no plan.
     """
     params = params or FollowUpParams()
@@ -193,7 +196,10 @@ def plan(
     related = confidence_alone > 0 and (
         confidence_in_previous >= params.relatedness * confidence_alone
     )
-    weak = referring and Sign.FEW_TERMS in found
+    # A short question none of whose words the corpus answers («ماذا غنت؟») can only be
+    # about the previous subject, even without a word pointing back.
+    orphan = confidence_alone == 0 and Sign.FEW_TERMS in found
+    weak = orphan or (referring and Sign.FEW_TERMS in found)
     leaning = related or weak
     carried = carried_terms(question, previous.question)
     if not found or not leaning or not (carried or previous.article_id):

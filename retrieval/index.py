@@ -23,6 +23,7 @@ import numpy as np
 from retrieval import analyzer, dedup, sentences
 from retrieval.bm25 import BM25Matrix, BM25Params, bm25_weights, grouped_counts, term_counts
 from retrieval.corpus import Article
+from retrieval.whole import WholeCorpus
 
 
 @dataclass(slots=True)
@@ -192,6 +193,9 @@ class CorpusIndex:
     Every numpy and BM25Matrix field is persisted by name (retrieval/store.py).
     `sent_cluster` and `article_story` name near-duplicate sentences and articles (the same
     news in several papers); they are recomputed from the tokens with the rest.
+    `whole` is set on a candidate corpus cut from a bigger one (retrieval/whole.py): its BM25
+    weights are the whole corpus's, and the corpus-wide figures are read through
+    `total_sentences`, `total_articles`, `sentence_df` and `mean_sentence_length`.
     """
 
     articles: Sequence[Article]
@@ -212,11 +216,46 @@ class CorpusIndex:
     paragraphs: BM25Matrix
     article_docs: BM25Matrix
     params: BM25Params
+    whole: WholeCorpus | None = None  # not persisted: only candidate corpora carry it
 
     @property
     def n_sentences(self) -> int:
         """Return the number of sentence passages."""
         return len(self.sent_start)
+
+    @property
+    def total_sentences(self) -> int:
+        """Return the number of sentences of the whole corpus (N of the idfs)."""
+        return self.whole.sentences.n_docs if self.whole is not None else self.n_sentences
+
+    @property
+    def total_articles(self) -> int:
+        """Return the number of articles of the whole corpus."""
+        return self.whole.articles if self.whole is not None else len(self.articles)
+
+    @property
+    def mean_sentence_length(self) -> float:
+        """Return the mean sentence length in terms over the whole corpus."""
+        if self.whole is not None:
+            return self.whole.sentences.avgdl
+        lengths = self.sentences.doc_lengths
+        return float(lengths.mean()) if len(lengths) else 0.0
+
+    def sentence_df(self, term_ids: np.ndarray) -> np.ndarray:
+        """Return how many sentences of the whole corpus hold each of `term_ids`."""
+        if self.whole is not None:
+            return np.asarray(self.whole.sentences.df[term_ids], dtype=np.int64)
+        indptr = self.sentences.weights.indptr
+        return np.asarray(indptr[term_ids + 1] - indptr[term_ids], dtype=np.int64)
+
+    def sentence_ref(self, sentence: int) -> int:
+        """Return the number that names `sentence` outside this index (`Hit.sentence`): its
+        id in a whole corpus, its number within its article in a candidate corpus (whose
+        own ids mean nothing outside one question)."""
+        if self.whole is None:
+            return sentence
+        article = self.sent_article[sentence]
+        return sentence - int(np.searchsorted(self.sent_article, article))
 
     def sentence_text(self, i: int) -> str:
         """Return the text of sentence `i`, exactly as it stands in its article."""
@@ -247,15 +286,22 @@ class CorpusIndex:
         )
 
 
-def compile_index(analysis: Analysis, params: BM25Params | None = None) -> CorpusIndex:
+def compile_index(
+    analysis: Analysis, params: BM25Params | None = None, whole: WholeCorpus | None = None
+) -> CorpusIndex:
     """Return the index of an analyzed corpus: sorted vocabulary and the three BM25 views.
 
     Only terms that occur are kept, numbered in sorted order, so the same articles give
-    the same arrays however their analysis was pieced together.
+    the same arrays however their analysis was pieced together. With `whole` (per-term
+    arrays following `analysis.terms`), the articles are a candidate corpus cut from a
+    bigger one: every term is kept (a question term the cut lacks still has its idf) and
+    the BM25 weights use the whole corpus's figures.
     """
     params = params or BM25Params()
     occurs = np.bincount(analysis.token_terms, minlength=len(analysis.terms)) > 0
     occurs[analysis.title_terms] = True
+    if whole is not None:
+        occurs[:] = True
     used = np.flatnonzero(occurs)
     used_terms = [analysis.terms[i] for i in used]
     order = sorted(range(len(used_terms)), key=used_terms.__getitem__)
@@ -264,6 +310,8 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
     vocabulary = {used_terms[i]: n for n, i in enumerate(order)}
     token_terms = remap[analysis.token_terms]
     title_terms = remap[analysis.title_terms]
+    if whole is not None:
+        whole = whole.reordered(used[order])
 
     n_terms, n_sents, n_articles = len(vocabulary), len(analysis.sent_start), len(analysis.articles)
     # int32 ids throughout: the per-token arrays are the bulk of the memory compiling
@@ -316,14 +364,20 @@ def compile_index(analysis: Analysis, params: BM25Params | None = None) -> Corpu
         token_terms=token_terms,
         title_token_ptr=analysis.title_token_ptr,
         title_terms=title_terms,
-        sentences=bm25_weights(sentence_counts, sentence_lengths, params),
+        sentences=bm25_weights(
+            sentence_counts, sentence_lengths, params, whole.sentences if whole else None
+        ),
         paragraphs=bm25_weights(
             grouped_counts(sentence_counts, sent_paragraph, n_paragraphs),
             np.bincount(sent_paragraph, weights=sentence_lengths, minlength=n_paragraphs),
             params,
+            whole.paragraphs if whole else None,
         ),
-        article_docs=bm25_weights(article_counts, article_lengths, params),
+        article_docs=bm25_weights(
+            article_counts, article_lengths, params, whole.article_docs if whole else None
+        ),
         params=params,
+        whole=whole,
     )
 
 

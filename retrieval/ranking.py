@@ -98,15 +98,14 @@ def confidence(index: CorpusIndex, query: Query, sentence: int) -> float:
     if not distinct:
         return 0.0
     weight_of = query.weight_of()
-    n = index.n_sentences
-    indptr = index.sentences.weights.indptr
+    n = index.total_sentences
     ptr = index.sent_token_ptr
     present = set(index.token_terms[ptr[sentence] : ptr[sentence + 1]].tolist())
     vocabulary = index.vocabulary
     total = covered = 0.0
     for term in distinct:
         term_id = vocabulary.get(term)
-        df = 0 if term_id is None else int(indptr[term_id + 1] - indptr[term_id])
+        df = 0 if term_id is None else int(index.sentence_df(np.array([term_id]))[0])
         idf = float(np.log1p((n - df + 0.5) / (df + 0.5)))
         idf *= weight_of.get(term_id, 1.0) if term_id is not None else 1.0
         total += idf
@@ -341,7 +340,7 @@ def _length_correction(index: CorpusIndex, params: RankingParams) -> np.ndarray:
     k1, b = index.params.k1, index.params.b
     if (params.sentence_k1, params.sentence_b) == (k1, b) or len(lengths) == 0:
         return np.ones(len(lengths))
-    relative = lengths / (float(lengths.mean()) or 1.0)
+    relative = lengths / (index.mean_sentence_length or 1.0)
     wanted = (params.sentence_k1 + 1) / (
         1 + params.sentence_k1 * (1 - params.sentence_b + params.sentence_b * relative)
     )

@@ -80,7 +80,7 @@ def load_forest(path: Path) -> trees.Forest | None:
 def load(index: CorpusIndex, path: Path = MODEL_PATH) -> LearnedReranker | None:
     """Return the reranker of `index` with the model at `path`, or None without a usable
     one or for a corpus of fewer than `MIN_ARTICLES` articles."""
-    if len(index.articles) < MIN_ARTICLES:
+    if index.total_articles < MIN_ARTICLES:
         return None
     forest = load_forest(path)
     if forest is None:

@@ -1,64 +1,31 @@
 """Question → ranked `Hit`s: the best answer sentences, with their article and context.
 
 `Retriever` is the one entry point the CLI, the evaluation and the Telegram bot share, so
-they all answer the same question the same way.
+they all answer the same question the same way, and the one ranking whatever the backend:
+the corpus a question is ranked over comes through `backends.SearchBackend` (the whole
+in-memory index by default, a candidate corpus from a cluster; retrieval/backends/base.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from retrieval import analyzer, confidence, followup, ranking, rerank
-from retrieval.answer_spans import answer_kind, answer_spans
-from retrieval.copies import Copies, Copy, Representative
+from retrieval.backends.base import SearchBackend
+from retrieval.backends.embedded import EmbeddedBackend
+from retrieval.copies import Copies, Copy
 from retrieval.corpus import Article, SkippedFile
+from retrieval.hits import Hit, SearchResult, make_hit, marked
 from retrieval.index import CorpusIndex, build
 from retrieval.store import open_index
 
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One answer sentence: its text and offsets in its article, score and matched terms.
-
-    `highlights` are (start, end) offsets inside `text` of the words that matched the
-    question; `context_before`/`context_after` are the neighbouring sentences of the same
-    paragraph (or None), shown around the answer but never judged as the answer.
-    `answer_spans` are (start, end) offsets inside `text` of the number, date or name a
-    «كم / متى / من» question asks for (retrieval/answer_spans.py), for the reply to underline.
-    `follow_up_of` is the previous question whose words were carried over to find this hit
-    (retrieval/followup.py), or None when the question was searched alone.
-    `also` are the sentence's near-copies in other articles, earliest published first.
-    """
-
-    text: str
-    score: float
-    start: int
-    end: int
-    article: Article
-    sentence: int
-    matched_terms: tuple[str, ...]
-    highlights: tuple[tuple[int, int], ...]
-    context_before: str | None = None
-    context_after: str | None = None
-    answer_spans: tuple[tuple[int, int], ...] = ()
-    follow_up_of: str | None = None
-    confidence: float = 0.0  # estimated probability that it answers (retrieval/confidence.py)
-    also: tuple[Copy, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """The hits for a question and how sure the best one is: `band` tells the reply to give
-    (an answer, the closest sentence marked as uncertain, or nothing)."""
-
-    band: confidence.Band
-    hits: list[Hit]
-    confidence: float  # of the best sentence of the question, whatever the offset
+# Hit and SearchResult live in retrieval/hits.py; callers import them from here.
+__all__ = ["Copy", "CorpusStats", "Hit", "Retriever", "SearchResult"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +40,32 @@ class CorpusStats:
     stories: int = 0  # distinct stories: articles less their copies in other papers
 
 
-class Retriever:
-    """Answers questions from one immutable `CorpusIndex`.
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """The product ranking set up over one corpus: the whole index (once per Retriever) or
+    a backend's candidate corpus for one question."""
 
-    A reload builds a new Retriever and swaps the reference; a Retriever never changes.
+    index: CorpusIndex
+    ranker: ranking.Ranker
+    scorer: confidence.Scorer | None
+    copies: Copies
+
+
+class Retriever:
+    """Answers questions from a `SearchBackend`: the corpus to rank for a question comes
+    through it, and the one product ranking runs over it (learned reranker, calibrated
+    confidence and bands, follow-ups, near-copy collapse, answer spans).
+
+    `Retriever(index)` reads an in-memory `CorpusIndex` (the embedded backend, which hands
+    back its whole index: ranked with what was set up once, at no cost per question);
+    `Retriever(OpenSearchBackend(...))` reads a cluster, which hands back a candidate corpus
+    per question (retrieval/backends/candidates.py). A reload builds a new Retriever and
+    swaps the reference; a Retriever never changes.
     """
 
     def __init__(
         self,
-        index: CorpusIndex,
+        index: CorpusIndex | SearchBackend,
         skipped: list[SkippedFile] | tuple[SkippedFile, ...] = (),
         min_score: float = ranking.NO_ANSWER_THRESHOLD,
         ranking_params: ranking.RankingParams | None = None,
@@ -89,17 +73,54 @@ class Retriever:
         thresholds: confidence.Thresholds | None = None,
         confidence_model: Path | None = confidence.MODEL_PATH,
     ) -> None:
-        self.index = index
+        self.backend: SearchBackend = (
+            EmbeddedBackend(index) if isinstance(index, CorpusIndex) else index
+        )
         self.skipped = tuple(skipped)
         self.min_score = min_score
-        params = ranking_params or ranking.RankingParams()
-        reranker = rerank.load(index) if params.rerank_depth else None
-        self.ranker = ranking.Ranker(index, params, reranker)
+        self.params = ranking_params or ranking.RankingParams()
         self.thresholds = thresholds or confidence.Thresholds()
         # None or an unusable file: confidence is the coverage, banded by `min_score` as before.
         self.model = confidence.load_model(confidence_model) if confidence_model else None
-        self.scorer = confidence.Scorer(index) if self.model else None
-        self.copies = Copies(index)
+        resident = self.backend.resident
+        self._resident = self._ranking(resident) if resident is not None else None
+
+    def _ranking(self, index: CorpusIndex) -> _Ranking:
+        """Return the product ranking set up over `index`."""
+        reranker = rerank.load(index) if self.params.rerank_depth else None
+        return _Ranking(
+            index,
+            ranking.Ranker(index, self.params, reranker),
+            confidence.Scorer(index) if self.model else None,
+            Copies(index),
+        )
+
+    def _whole(self) -> _Ranking:
+        """Return the ranking over the whole index; raises LookupError when the backend
+        holds none in this process (a cluster)."""
+        if self._resident is None:
+            raise LookupError("the corpus is not in this process: it is read from a backend")
+        return self._resident
+
+    @property
+    def index(self) -> CorpusIndex:
+        """Return the whole index (the embedded backend's); LookupError for a cluster."""
+        return self._whole().index
+
+    @property
+    def ranker(self) -> ranking.Ranker:
+        """Return the ranker of the whole index; LookupError for a cluster."""
+        return self._whole().ranker
+
+    @property
+    def scorer(self) -> confidence.Scorer | None:
+        """Return the confidence features of the whole index; LookupError for a cluster."""
+        return self._whole().scorer
+
+    @property
+    def copies(self) -> Copies:
+        """Return the near-copies of the whole index; LookupError for a cluster."""
+        return self._whole().copies
 
     @classmethod
     def from_articles(cls, articles: list[Article]) -> Retriever:
@@ -183,43 +204,71 @@ class Retriever:
         confidence, and the band of the best sentence under `thresholds` (default: the
         Retriever's). Without a usable confidence model the confidence is the coverage
         (`ranking.confidence`) and the band is confident from `min_score` up, else none.
+
+        The backend is asked for the corpus of the question's terms, with a follow-up's
+        carried terms and its previous article (`SearchBackend.candidate_corpus`).
         """
-        own = ranking.analyze(self.index, question)
-        plan = self._follow_up_plan(question, own, follow_up, follow_up_params)
-        query = own if plan is None else followup.carried_query(self.index, own, plan)
-        if not query.term_ids or top_k <= 0:
+        terms = analyzer.question_terms(question)
+        carried = followup.carried_terms(question, follow_up.question) if follow_up else ()
+        if not (terms or carried) or top_k <= 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
-        ranked = self.ranker.ranked(query, (offset + top_k) * 4 + 8)
+        previous = (follow_up.article_id,) if follow_up and follow_up.article_id else ()
+        corpus = self.backend.candidate_corpus(terms, previous, carried=carried)
+        whole = self._resident
+        over = whole if whole is not None and corpus is whole.index else self._ranking(corpus)
+        return self._respond(over, question, top_k, offset, thresholds, follow_up, follow_up_params)
+
+    def _respond(
+        self,
+        over: _Ranking,
+        question: str,
+        top_k: int,
+        offset: int,
+        thresholds: confidence.Thresholds | None,
+        follow_up: followup.PreviousTurn | None,
+        follow_up_params: followup.FollowUpParams | None,
+    ) -> SearchResult:
+        """Return `respond`'s result, ranked over the corpus `over`."""
+        index = over.index
+        own = ranking.analyze(index, question)
+        plan = self._follow_up_plan(over, own, question, follow_up, follow_up_params)
+        query = own if plan is None else followup.carried_query(index, own, plan)
+        if not query.term_ids:
+            return SearchResult(confidence.Band.NONE, [], 0.0)
+        ranked = over.ranker.ranked(query, (offset + top_k) * 4 + 8)
         docs, scores, learned = ranked.docs, ranked.score, ranked.learned
         if plan is not None:
-            docs, scores = followup.prefer_article(self.index, docs, scores, plan)
+            docs, scores = followup.prefer_article(index, docs, scores, plan)
         if len(docs) == 0:
             return SearchResult(confidence.Band.NONE, [], 0.0)
         # The confidence features look at the best NEIGHBOURS candidates, whatever top_k is.
         # One sentence per story (retrieval/copies.py): near-copies are not candidates twice.
-        shown = self.copies.representatives(
+        shown = over.copies.representatives(
             docs, scores, max(offset + top_k, confidence.NEIGHBOURS)
         )
         docs = np.array([rep.sentence for rep in shown], dtype=np.int64)
         scores = np.array([rep.score for rep in shown], dtype=np.float64)
         rows = [0, *range(max(offset, 1), min(offset + top_k, len(docs)))]
-        sure = self._confidences(query, docs, scores, rows, learned)
+        sure = self._confidences(over, query, docs, scores, rows, learned)
         best = sure[0]
         if own is not query:  # carried terms must not turn an answer into none
-            best = max(best, self._confidences(own, docs, scores, [0], learned)[0])
-        if self.scorer is None:
+            best = max(best, self._confidences(over, own, docs, scores, [0], learned)[0])
+        if over.scorer is None:
             band = confidence.Thresholds(self.min_score, self.min_score).band(best)
         else:
             band = (thresholds or self.thresholds).band(best)
+        if plan is not None:
+            band = _follow_up_band(index, band, plan, own, int(docs[0]))
         hits = [
-            self._hit(shown[r], frozenset(query.terms), c)
+            make_hit(index, over.copies, shown[r], frozenset(query.terms), c)
             for r, c in zip(rows, sure, strict=True)
             if r >= offset
         ]
-        return SearchResult(band, self._marked(hits, question, query, plan), best)
+        return SearchResult(band, marked(hits, question, query, plan), best)
 
     def _confidences(
         self,
+        over: _Ranking,
         query: ranking.Query,
         docs: np.ndarray,
         scores: np.ndarray,
@@ -228,71 +277,49 @@ class Retriever:
     ) -> list[float]:
         """Return the confidence of the candidates at positions `rows` (`learned`: the
         reranker's scores by sentence, `ranking.Ranked`)."""
-        if self.scorer is None or self.model is None:
-            return [ranking.confidence(self.index, query, int(docs[r])) for r in rows]
-        features = self.scorer.features(query, docs, scores, rows, learned)
+        if over.scorer is None or self.model is None:
+            return [ranking.confidence(over.index, query, int(docs[r])) for r in rows]
+        features = over.scorer.features(query, docs, scores, rows, learned)
         return [float(p) for p in self.model.probability(features)]
 
     def _follow_up_plan(
         self,
-        question: str,
+        over: _Ranking,
         query: ranking.Query,
+        question: str,
         previous: followup.PreviousTurn | None,
         params: followup.FollowUpParams | None,
     ) -> followup.FollowUpPlan | None:
         """Return how to search `question` after `previous` (`followup.plan`), or None."""
         if previous is None:
             return None
+        index = over.index
         alone = 0.0
         if query.term_ids:
-            docs, _ = self.ranker.rank(query)
-            alone = ranking.confidence(self.index, query, int(docs[0])) if len(docs) else 0.0
-        article = followup.article_number(self.index, previous.article_id)
-        in_article = followup.article_coverage(self.index, query, article)
+            docs, _ = over.ranker.rank(query)
+            alone = ranking.confidence(index, query, int(docs[0])) if len(docs) else 0.0
+        article = followup.article_number(index, previous.article_id)
+        in_article = followup.article_coverage(index, query, article)
         return followup.plan(question, previous, alone, in_article, params)
 
-    def _marked(
-        self,
-        hits: list[Hit],
-        question: str,
-        query: ranking.Query,
-        plan: followup.FollowUpPlan | None,
-    ) -> list[Hit]:
-        """Return `hits` with where their answer is (`answer_spans`) and the turn they follow."""
-        kind = answer_kind(question)
-        return [
-            replace(
-                hit,
-                answer_spans=answer_spans(hit.text, kind, query.tokens, hit.highlights),
-                follow_up_of=plan.previous_question if plan is not None else None,
-            )
-            for hit in hits
-        ]
 
-    def _hit(self, rep: Representative, query_terms: frozenset[str], sure: float) -> Hit:
-        index, sentence = self.index, rep.sentence
-        text = index.sentence_text(sentence)
-        spans = [s for s in analyzer.term_spans(text) if s.term in query_terms]
-        return Hit(
-            text=text,
-            score=rep.score,
-            start=int(index.sent_start[sentence]),
-            end=int(index.sent_end[sentence]),
-            article=index.articles[int(index.sent_article[sentence])],
-            sentence=sentence,
-            matched_terms=tuple(dict.fromkeys(s.term for s in spans)),
-            highlights=tuple(dict.fromkeys((s.start, s.end) for s in spans)),
-            context_before=self._neighbour(sentence, -1),
-            context_after=self._neighbour(sentence, +1),
-            confidence=sure,
-            also=self.copies.also(rep),
-        )
+def _follow_up_band(
+    index: CorpusIndex,
+    band: confidence.Band,
+    plan: followup.FollowUpPlan,
+    own: ranking.Query,
+    top: int,
+) -> confidence.Band:
+    """Return the band of a follow-up's best sentence `top` of `index`, given its `band` as
+    scored.
 
-    def _neighbour(self, sentence: int, step: int) -> str | None:
-        other = sentence + step
-        index = self.index
-        if not 0 <= other < index.n_sentences:
-            return None
-        if index.sent_paragraph[other] != index.sent_paragraph[sentence]:
-            return None
-        return index.sentence_text(other)
+    Found in the article the chat is about, it is at least uncertain: the closest
+    sentence there says more than "nothing found". When the corpus knows none of the
+    question's own words («متى ولد؟»), the carried words alone found it: at most uncertain.
+    """
+    in_previous = followup.article_number(index, plan.article_id) == int(index.sent_article[top])
+    if band is confidence.Band.NONE and in_previous:
+        return confidence.Band.UNCERTAIN
+    if band is confidence.Band.CONFIDENT and not own.term_ids:
+        return confidence.Band.UNCERTAIN
+    return band

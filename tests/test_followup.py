@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval import analyzer, ranking
+from retrieval.confidence import Band, Thresholds
 from retrieval.corpus import make_article
 from retrieval.followup import PreviousTurn, Sign, carried_terms, fresh, plan, signs
 from retrieval.search import Retriever
@@ -44,6 +45,12 @@ def test_pronoun_after_a_relative_pronoun_points_inside_the_question() -> None:
     assert signs("ما اسم الشركة التي مولها رجلا الأعمال؟") == frozenset()
 
 
+def test_pronoun_inside_a_quoted_name_is_not_a_reference() -> None:
+    assert signs('ما هو اسم حفيدة "الدكتور هو"؟') == frozenset()
+    assert signs("من كتب «هو والآخرون»؟") == frozenset()
+    assert Sign.REFERENCE in signs('ومن كتب عنه "الدكتور هو"؟')
+
+
 def test_feminine_ta_marbuta_is_not_an_attached_pronoun() -> None:
     assert Sign.ATTACHED_PRONOUN not in signs("ما عاصمة الدولة الجديدة؟")
 
@@ -76,6 +83,40 @@ def test_a_question_of_almost_no_words_that_points_back_prefers_the_previous_art
     assert follow_up is not None and related is not None
     assert follow_up.carry_weight > related.carry_weight
     assert follow_up.article_boost > related.article_boost
+
+
+def test_short_question_the_corpus_cannot_answer_alone_is_read_as_a_follow_up() -> None:
+    previous = PreviousTurn(FOUNDER_QUESTION, "alibaba")
+    # No word pointing back, but nothing found alone and few words: about the previous subject.
+    orphan = plan("ماذا غنت؟", previous, 0.0, 0.0)
+    assert orphan is not None
+    assert orphan.carried_terms == tuple(analyzer.terms("مؤسس علي بابا"))
+    # The same short question answered alone, with its words elsewhere, stays standalone.
+    assert plan("ماذا غنت؟", previous, 0.8, 0.0) is None
+
+
+def test_orphan_follow_up_is_answered_from_the_previous_article_as_uncertain(
+    retriever: Retriever,
+) -> None:
+    assert retriever.search("متى ولد؟") == []
+    previous = PreviousTurn(FOUNDER_QUESTION, "alibaba")
+    result = retriever.respond("متى ولد؟", follow_up=previous)
+    assert result.hits[0].article.id == "alibaba"
+    assert result.hits[0].follow_up_of == FOUNDER_QUESTION
+    # Only the carried words found it: the corpus never mentions a birth.
+    assert result.band is Band.UNCERTAIN
+
+
+def test_follow_up_found_in_the_previous_article_is_never_nothing_found(
+    retriever: Retriever,
+) -> None:
+    previous = PreviousTurn(FOUNDER_QUESTION, "alibaba")
+    strict = Thresholds(confident=1.1, uncertain=1.05)  # above any probability: all none
+    alone = retriever.respond("ماذا قال الوزراء عن الأمن الرقمي؟", thresholds=strict)
+    assert alone.band is Band.NONE
+    after = retriever.respond(SECURITY_FOLLOW_UP, follow_up=previous, thresholds=strict)
+    assert after.hits[0].article.id == "alibaba"
+    assert after.band is Band.UNCERTAIN
 
 
 def test_weak_follow_up_is_not_taken_by_a_sentence_of_its_one_word() -> None:

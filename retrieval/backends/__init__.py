@@ -1,21 +1,13 @@
-"""Search backends: where candidate sentences and their BM25 evidence come from.
+"""Search backends: where the corpus a question is ranked over comes from.
 
-`base.SearchBackend` is the interface ("candidate sentences with their BM25 evidence for
-these analyzed terms, and the paragraph and article evidence for these ids"); the embedded
-sparse index (`embedded.EmbeddedBackend`, the default) and OpenSearch
-(`retrieval.opensearch.OpenSearchBackend`) implement it. `retriever.BackendRetriever` ranks
-over any backend with the ranking's own weights and turns the result into `Hit`s.
+`base.SearchBackend` is the interface ("for these analyzed terms, give me the candidate
+corpus"); the embedded in-memory index (`embedded.EmbeddedBackend`, the default) and
+OpenSearch (`retrieval.opensearch.OpenSearchBackend`, through `candidates.candidate_corpus`)
+implement it; `cut.CutBackend` cuts candidate corpora out of an in-memory index as a cluster
+does (tests, benchmarks). `retrieval.search.Retriever` runs the one product ranking over any.
 """
 
-from retrieval.backends.base import Candidates, SearchBackend, Sentence, ViewStats
+from retrieval.backends.base import SearchBackend
 from retrieval.backends.embedded import EmbeddedBackend
-from retrieval.backends.retriever import BackendRetriever
 
-__all__ = [
-    "BackendRetriever",
-    "Candidates",
-    "EmbeddedBackend",
-    "SearchBackend",
-    "Sentence",
-    "ViewStats",
-]
+__all__ = ["EmbeddedBackend", "SearchBackend"]

@@ -5,11 +5,12 @@ analyzed terms as whitespace-joined strings (whitespace analyzer), so the cluste
 embedded index match the same terms; see docs/scaling.md.
 """
 
-from retrieval.opensearch.backend import OpenSearchBackend
+from retrieval.opensearch.backend import CANDIDATE_SENTENCES, OpenSearchBackend
 from retrieval.opensearch.client import BackendUnavailable, OpenSearchSettings, connect
 from retrieval.opensearch.sync import SyncReport, sync_index
 
 __all__ = [
+    "CANDIDATE_SENTENCES",
     "BackendUnavailable",
     "OpenSearchBackend",
     "OpenSearchSettings",

@@ -6,11 +6,11 @@ import argparse
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from retrieval.backends.retriever import BackendRetriever
 from retrieval.index import CorpusIndex
 from retrieval.opensearch.backend import OpenSearchBackend
 from retrieval.opensearch.client import OpenSearchSettings, connect
 from retrieval.opensearch.sync import SyncReport, sync_index
+from retrieval.search import Retriever
 
 BACKENDS = ("embedded", "opensearch")
 
@@ -32,13 +32,13 @@ def add_options(parser: argparse.ArgumentParser, *, rebuild: bool = False) -> No
         )
 
 
-def open_retriever(args: argparse.Namespace) -> BackendRetriever:
+def open_retriever(args: argparse.Namespace) -> Retriever:
     """Return a retriever reading the cluster named by the options and environment.
 
     Raises BackendUnavailable (one line) when it cannot be reached or holds no corpus.
     """
     settings = OpenSearchSettings.from_env(url=args.opensearch_url)
-    return BackendRetriever(OpenSearchBackend(connect(settings), settings.index))
+    return Retriever(OpenSearchBackend(connect(settings), settings.index))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from retrieval.backends.retriever import BackendRetriever
 from retrieval.corpus import Article
 from retrieval.live import ReloadReport
 from retrieval.opensearch import schema
@@ -27,19 +27,24 @@ from retrieval.opensearch.client import (
     guarded,
     redacted,
 )
-from retrieval.search import CorpusStats
+from retrieval.search import CorpusStats, Retriever
 
 log = logging.getLogger(__name__)
 EXAMPLE_ARTICLES = 20
 
 
-class ClusterRetriever(BackendRetriever):
-    """A `BackendRetriever` over a cluster with the corpus figures the bot shows."""
+class ClusterRetriever(Retriever):
+    """A `Retriever` over a cluster with the corpus figures the bot shows."""
 
     def __init__(self, backend: OpenSearchBackend, sample: list[Article]) -> None:
         super().__init__(backend)
         self.cluster = backend
-        self.articles = sample  # a few articles for example questions, not the corpus
+        self.sample = sample  # a few articles for example questions, not the corpus
+
+    @property
+    def articles(self) -> Sequence[Article]:
+        """Return a few of the cluster's articles, for example questions."""
+        return self.sample
 
     def stats(self) -> CorpusStats:
         """Return article and sentence counts from the cluster's meta document."""

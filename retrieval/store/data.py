@@ -33,8 +33,8 @@ from retrieval.store.format import (
 from retrieval.store.scan import FileRecord, file_sha256
 
 _MATRIX_PARTS = ("indptr", "indices", "data", "doc_lengths")
-# CorpusIndex fields stored in their own formats rather than as .npy arrays.
-_SPECIAL_FIELDS = ("articles", "vocabulary", "params")
+# CorpusIndex fields stored in their own formats rather than as .npy arrays (`whole`: never).
+_SPECIAL_FIELDS = ("articles", "vocabulary", "params", "whole")
 
 
 def save(

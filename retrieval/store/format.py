@@ -92,7 +92,7 @@ def identity(params: BM25Params) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "analyzer_version": analyzer.ANALYZER_VERSION,
         "bm25_params": dataclasses.asdict(params),
-        "index_fields": [f.name for f in dataclasses.fields(CorpusIndex)],
+        "index_fields": [f.name for f in dataclasses.fields(CorpusIndex) if f.name != "whole"],
         "article_fields": [f.name for f in dataclasses.fields(Article)],
     }
 
