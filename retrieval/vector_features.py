@@ -85,10 +85,8 @@ def _question(
     `ranking.confidence` weighs them)."""
     distinct = tuple(dict.fromkeys(terms))
     ids = np.asarray([index.vocabulary.get(t, -1) for t in distinct], dtype=np.int64)
-    indptr = index.sentences.weights.indptr
-    known = np.maximum(ids, 0)
-    df = np.where(ids >= 0, indptr[known + 1] - indptr[known], 0).astype(np.float64)
-    idf = np.log1p((index.n_sentences - df + 0.5) / (df + 0.5))
+    df = np.where(ids >= 0, index.sentence_df(np.maximum(ids, 0)), 0).astype(np.float64)
+    idf = np.log1p((index.total_sentences - df + 0.5) / (df + 0.5))
     return distinct, ids, idf / (float(idf.sum()) or 1.0)
 
 
