@@ -41,7 +41,7 @@ class IndexVectors:
 
     rows: np.ndarray
     found: vectors.TermVectors | None
-    matrix: np.ndarray  # the vectors as float32 (float16 arithmetic is slow in numpy)
+    matrix: np.ndarray  # the vectors as float32 (`TermVectors.float32`)
 
     @classmethod
     def of(cls, index: CorpusIndex, path: Path = vectors.VECTORS_PATH) -> IndexVectors:
@@ -51,7 +51,7 @@ class IndexVectors:
         if found is None:
             none = np.zeros((1, 1), np.float32)
             return cls(np.full(len(index.vocabulary), -1, np.int32), None, none)
-        return cls(found.rows_of(index.vocabulary), found, found.vectors.astype(np.float32))
+        return cls(found.rows_of(index.vocabulary), found, found.float32)
 
     def of_rows(self, rows: np.ndarray) -> np.ndarray:
         """Return the float32 vectors at `rows`, zero rows where a row is -1."""

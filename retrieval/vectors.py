@@ -58,10 +58,14 @@ class TermVectors:
     terms: tuple[str, ...]
     vectors: np.ndarray
     header: dict[str, Any] = field(default_factory=dict)
-    row: dict[str, int] = field(init=False, repr=False, compare=False)
+    row: dict[str, int] = field(init=False, repr=False, compare=False)  # term → its row
+    # The rows as float32 for arithmetic (numpy is slow on float16), made once per file:
+    # a cluster's candidate corpus sets up a reranker per question.
+    float32: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "row", {term: i for i, term in enumerate(self.terms)})
+        object.__setattr__(self, "float32", np.asarray(self.vectors, dtype=np.float32))
 
     def rows_of(self, vocabulary: dict[str, int]) -> np.ndarray:
         """Return, per term id of an index `vocabulary`, its row in `vectors` or -1.
