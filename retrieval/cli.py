@@ -332,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--seed", type=int, help="question draw (default: 3)")
     tr.add_argument("--out", metavar="FILE", help="model file (default: the shipped one)")
     tr.set_defaults(func=_lazy_command("train", "cmd_train"))
+
+    vec = sub.add_parser("vectors", help="train the reranker's word vectors on SaudiNewsNet")
+    vec.add_argument("--news", required=True, metavar="DIR", help="SaudiNewsNet day .zip files")
+    vec.add_argument("--out", metavar="FILE", help="vectors file (default: the shipped one)")
+    vec.set_defaults(func=_lazy_command("vectors_train", "cmd_vectors"))
     return parser
 
 

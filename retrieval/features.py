@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from retrieval import analyzer
+from retrieval import analyzer, vector_features, vectors
 from retrieval.answer_type import AnswerType
 from retrieval.index import CorpusIndex
 from retrieval.ranking import Candidates, Query
@@ -38,6 +39,7 @@ NAMES = (
     "coverage_gap",  # the best coverage among the candidates minus this one's
     "window_coverage",  # coverage of the sentence with its paragraph neighbours
     "article_share",  # share of the candidates that come from the same article
+    *vector_features.NAMES,  # word-vector evidence (retrieval/vector_features.py)
 )
 
 # Words that give a sentence what a question asks for, analyzed like the sentences are.
@@ -99,12 +101,14 @@ class IndexFacts:
 
     article_start: np.ndarray  # first sentence of each article, and the sentence count
     kinds: np.ndarray  # `term_kinds` of the vocabulary
+    word_vectors: vector_features.IndexVectors
 
     @classmethod
-    def of(cls, index: CorpusIndex) -> IndexFacts:
-        """Return the facts of `index`."""
+    def of(cls, index: CorpusIndex, vectors_path: Path = vectors.VECTORS_PATH) -> IndexFacts:
+        """Return the facts of `index`, with the word vectors of the file at `vectors_path`."""
         article_start = np.searchsorted(index.sent_article, np.arange(len(index.articles) + 1))
-        return cls(article_start, term_kinds(index.vocabulary))
+        term_vectors = vector_features.IndexVectors.of(index, vectors_path)
+        return cls(article_start, term_kinds(index.vocabulary), term_vectors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,5 +228,6 @@ def matrix(
         coverage.max() - coverage,
         in_window @ idf_share,
         per_article[article_of] / n,
+        *vector_features.columns(facts.word_vectors, index, query.terms, window, n),
     )
     return np.column_stack(columns).astype(np.float32)
