@@ -9,7 +9,7 @@ figures behind every weight.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -44,6 +44,9 @@ class RankingParams:
     pool: int = 300  # best sentences by their own BM25 that get paragraph and article evidence
     rerank_depth: int = 50  # best hand-ranked sentences the learned reranker reorders (0: off)
     rerank_hand_weight: float = 4.0  # weight of the hand score beside the reranker's score
+    # ...on a follow-up's carried search (a query with term weights, retrieval/followup.py):
+    # the reranker learned on questions asked alone, the hand ranking reads the weights.
+    follow_up_hand_weight: float = 16.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +213,10 @@ class Ranker:
         found = self.hand_rank(query, at_least)
         if self.reranker is None or self.params.rerank_depth < 2 or len(found.docs) < 2:
             return Ranked(found.docs, found.score, {})
-        docs, scores, learned = self.reranker.rerank(self.index, query, found, self.params)
+        params = self.params
+        if query.weights:
+            params = replace(params, rerank_hand_weight=params.follow_up_hand_weight)
+        docs, scores, learned = self.reranker.rerank(self.index, query, found, params)
         scored = docs[: len(learned)].tolist()
         return Ranked(docs, scores, dict(zip(scored, learned.tolist(), strict=True)))
 

@@ -46,7 +46,7 @@ LIGHTGBM_PARAMS: dict[str, object] = {
     "verbose": -1,
 }
 ROUNDS = 300
-PER_KIND = 2500  # training questions of each kind
+PER_KIND = 5000  # training questions of each kind
 SEED = 3
 
 

@@ -183,3 +183,39 @@ def test_training_questions_come_only_from_the_training_days() -> None:
     for q in questions:
         (source,) = np.flatnonzero(index.sent_key == q.sentence_key)
         assert newsqa.day_of(index.articles[int(index.sent_article[source])]) in train_days
+
+
+class _Recorder:
+    """A reranker that keeps the hand order and records the hand-score weight it was given."""
+
+    def __init__(self) -> None:
+        self.weights: list[float] = []
+
+    def rerank(
+        self,
+        index: CorpusIndex,
+        query: ranking.Query,
+        found: ranking.Candidates,
+        params: ranking.RankingParams,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self.weights.append(params.rerank_hand_weight)
+        n = min(params.rerank_depth, len(found.docs))
+        return found.docs, found.score, np.zeros(n)
+
+
+def test_a_carried_follow_up_search_gives_the_hand_score_its_follow_up_weight(
+    index: CorpusIndex,
+) -> None:
+    params = ranking.RankingParams(rerank_hand_weight=4.0, follow_up_hand_weight=8.0)
+    recorder = _Recorder()
+    ranker = ranking.Ranker(index, params, recorder)
+    alone = ranking.analyze(index, "متى انطلقت الحملة الوطنية للتطعيم؟")
+    carried = replace(
+        alone,
+        term_ids=alone.term_ids + alone.term_ids[:1],
+        terms=alone.terms + alone.terms[:1],
+        weights=(1.0,) * len(alone.term_ids) + (0.3,),
+    )
+    ranker.ranked(alone)
+    ranker.ranked(carried)
+    assert recorder.weights == [4.0, 8.0]
