@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.bm25 import BM25Params, WholeView
+from retrieval.bm25 import BM25Matrix, BM25Params, WholeView
 from retrieval.corpus import Article
 from retrieval.index import Analysis, CorpusIndex, compile_index
 from retrieval.whole import WholeCorpus
@@ -32,6 +32,18 @@ class ViewStats:
     n_docs: int
     avgdl: float
     idf_floor: float
+
+
+def view_stats(matrix: BM25Matrix, epsilon: float) -> ViewStats:
+    """Return n_docs, avgdl and rank-bm25's idf floor of one view of a whole index (what a
+    cluster's meta document holds, `opensearch.documents.meta_document`)."""
+    n_docs = matrix.n_docs
+    df = np.diff(matrix.weights.indptr).astype(np.float64)
+    df = df[df > 0]
+    idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
+    floor = epsilon * float(idf.mean()) if len(idf) else 0.0
+    avgdl = float(matrix.doc_lengths.sum()) / n_docs if n_docs else 0.0
+    return ViewStats(n_docs=n_docs, avgdl=avgdl, idf_floor=floor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from retrieval.backends.candidates import (
     StoredArticle,
     StoredSentence,
     TermFigures,
-    ViewStats,
     candidate_corpus,
+    view_stats,
 )
 from retrieval.bm25 import BM25Matrix
 from retrieval.index import CorpusIndex
@@ -111,15 +111,3 @@ class CutBackend:
         )
         title = tuple(self.terms[index.title_terms[title_ptr[a] : title_ptr[a + 1]]].tolist())
         return StoredArticle(index.articles[a], title, sentences)
-
-
-def view_stats(matrix: BM25Matrix, epsilon: float) -> ViewStats:
-    """Return n_docs, avgdl and rank-bm25's idf floor of one view of a whole index (what a
-    cluster's meta document holds, `opensearch.documents.meta_document`)."""
-    n_docs = matrix.n_docs
-    df = np.diff(matrix.weights.indptr).astype(np.float64)
-    df = df[df > 0]
-    idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
-    floor = epsilon * float(idf.mean()) if len(idf) else 0.0
-    avgdl = float(matrix.doc_lengths.sum()) / n_docs if n_docs else 0.0
-    return ViewStats(n_docs=n_docs, avgdl=avgdl, idf_floor=floor)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from retrieval import analyzer
-from retrieval.bm25 import BM25Matrix
+from retrieval.backends.candidates import view_stats
 from retrieval.index import CorpusIndex
 from retrieval.opensearch import schema
 
@@ -137,22 +137,11 @@ class CorpusDocuments:
             "b": params.b,
             "epsilon": params.epsilon,
             "corpus": self.corpus_digest(),
-            "sentences": _view_stats(index.sentences, params.epsilon),
-            "paragraphs": _view_stats(index.paragraphs, params.epsilon),
-            "articles": _view_stats(index.article_docs, params.epsilon),
+            "sentences": asdict(view_stats(index.sentences, params.epsilon)),
+            "paragraphs": asdict(view_stats(index.paragraphs, params.epsilon)),
+            "articles": asdict(view_stats(index.article_docs, params.epsilon)),
         }
 
     def _terms(self, s: int) -> list[str]:
         ptr = self.index.sent_token_ptr
         return [self.terms[t] for t in self.index.token_terms[ptr[s] : ptr[s + 1]]]
-
-
-def _view_stats(matrix: BM25Matrix, epsilon: float) -> dict[str, float]:
-    """Return n_docs, avgdl and the idf floor of one view (as retrieval/index.py computes)."""
-    n_docs = matrix.n_docs
-    df = np.diff(matrix.weights.indptr).astype(np.float64)
-    df = df[df > 0]
-    idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
-    floor = epsilon * float(idf.mean()) if len(idf) else 0.0
-    avgdl = float(matrix.doc_lengths.sum()) / n_docs if n_docs else 0.0
-    return {"n_docs": n_docs, "avgdl": avgdl, "idf_floor": floor}
