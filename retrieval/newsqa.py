@@ -9,9 +9,11 @@ question comes from a day the model has seen.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import re
+import sys
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -62,6 +64,24 @@ def read_news(data: Path) -> list[Article]:
                 )
             except ArticleFormatError:
                 continue
+    return articles
+
+
+def news_for_training(news: str, package: str, extra: str) -> list[Article] | None:
+    """Return the SaudiNewsNet articles under `news` for a training command, or None after
+    one error line on stderr: `package` (from the `extra` install extra) is missing, or the
+    day archives are unreadable or absent. The `train` and `vectors` commands share it."""
+    if importlib.util.find_spec(package) is None:
+        print(f"error: this command needs {package}: pip install '.[{extra}]'", file=sys.stderr)
+        return None
+    try:
+        articles = read_news(Path(news))
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        print(f"error: cannot read the day archives in {news}: {exc}", file=sys.stderr)
+        return None
+    if not articles:
+        print(f"error: no SaudiNewsNet day archives (.zip) in {news}", file=sys.stderr)
+        return None
     return articles
 
 

@@ -13,10 +13,7 @@ deterministic mode make the model file the same on every run.
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,16 +165,8 @@ def train(
 def cmd_train(args: argparse.Namespace) -> int:
     """Build the news index, train the reranker on its training days and write the model."""
     started = time.perf_counter()
-    if importlib.util.find_spec("lightgbm") is None:
-        print("error: training needs LightGBM: pip install '.[train]'", file=sys.stderr)
-        return 1
-    try:
-        articles = newsqa.read_news(Path(args.news))
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        print(f"error: cannot read the day archives in {args.news}: {exc}", file=sys.stderr)
-        return 1
-    if not articles:
-        print(f"error: no SaudiNewsNet day archives (.zip) in {args.news}", file=sys.stderr)
+    articles = newsqa.news_for_training(args.news, "lightgbm", "train")
+    if articles is None:
         return 1
     index = build(articles)
     out = Path(args.out) if args.out else MODEL_PATH

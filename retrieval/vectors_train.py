@@ -13,10 +13,7 @@ and one worker thread make the file the same on every run. gensim is needed only
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -84,16 +81,8 @@ def train(sentences: list[list[str]], params: VectorParams = VectorParams()) -> 
 def cmd_vectors(args: argparse.Namespace) -> int:
     """Train the word vectors on the SaudiNewsNet day archives and write the file."""
     started = time.perf_counter()
-    if importlib.util.find_spec("gensim") is None:
-        print("error: training word vectors needs gensim: pip install '.[train]'", file=sys.stderr)
-        return 1
-    try:
-        articles = newsqa.read_news(Path(args.news))
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        print(f"error: cannot read the day archives in {args.news}: {exc}", file=sys.stderr)
-        return 1
-    if not articles:
-        print(f"error: no SaudiNewsNet day archives (.zip) in {args.news}", file=sys.stderr)
+    articles = newsqa.news_for_training(args.news, "gensim", "train")
+    if articles is None:
         return 1
     sentences = term_sentences(articles)
     made = train(sentences)
