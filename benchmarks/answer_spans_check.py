@@ -11,9 +11,9 @@ failure that matters: the reply then points at the wrong words.
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
-from pathlib import Path
+
+from squad_file import squad_path
 
 from retrieval import evaluate
 from retrieval.answer_spans import AnswerKind, answer_kind
@@ -22,11 +22,8 @@ from retrieval.search import Retriever
 
 def main() -> None:
     """Print, per answer kind, the hits with an underline and those where it is right."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default = Path(__file__).resolve().parents[2] / "shared/data/xquad-ar/xquad.ar.json"
-    parser.add_argument("--squad", type=Path, default=default)
-    args = parser.parse_args()
-    dataset = evaluate.load_squad(args.squad)
+    squad = squad_path(__doc__.split("\n")[0])
+    dataset = evaluate.load_squad(squad)
     retriever = Retriever.from_articles(dataset.articles)
     hits, underlined, right = Counter[AnswerKind](), Counter[AnswerKind](), Counter[AnswerKind]()
     spans_shown, spans_right = Counter[AnswerKind](), Counter[AnswerKind]()

@@ -21,13 +21,14 @@ halves). Prints Markdown tables (docs/quality.md, "Follow-up questions").
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from squad_file import squad_path
 
 from retrieval import analyzer, evaluate
 from retrieval.followup import FollowUpParams, PreviousTurn
@@ -157,13 +158,10 @@ def gap_closed(
 
 def main() -> None:
     """Print the follow-up and standalone tables."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default = Path(__file__).resolve().parents[2] / "shared/data/xquad-ar/xquad.ar.json"
-    parser.add_argument("--squad", type=Path, default=default)
-    args = parser.parse_args()
-    dataset = evaluate.load_squad(args.squad)
+    squad = squad_path(__doc__.split("\n")[0])
+    dataset = evaluate.load_squad(squad)
     retriever = Retriever.from_articles(dataset.articles)
-    pairs = follow_up_pairs(dataset, paragraph_of(args.squad))
+    pairs = follow_up_pairs(dataset, paragraph_of(squad))
     previous = {q.id: previous_turn(retriever, q.text) for q in dataset.questions}
     rng = random.Random(SEED)
     unrelated = {

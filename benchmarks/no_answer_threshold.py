@@ -12,10 +12,8 @@ as a Markdown table (docs/quality.md holds one).
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
+from squad_file import squad_path
 
 from retrieval import evaluate, ranking
 from retrieval.index import build
@@ -35,11 +33,8 @@ def best_confidence(retriever: Retriever, question: str) -> tuple[Hit | None, fl
 
 def main() -> None:
     """Print the threshold trade-off table."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default = Path(__file__).resolve().parents[2] / "shared/data/xquad-ar/xquad.ar.json"
-    parser.add_argument("--squad", type=Path, default=default)
-    args = parser.parse_args()
-    dataset = evaluate.load_squad(args.squad)
+    squad = squad_path(__doc__.split("\n")[0])
+    dataset = evaluate.load_squad(squad)
 
     full = Retriever(build(dataset.articles), min_score=0.0)
     answerable: list[tuple[bool, float]] = []

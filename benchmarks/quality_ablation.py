@@ -12,9 +12,9 @@ helps only one half is fitting noise. Prints a Markdown table (docs/quality.md h
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import replace
-from pathlib import Path
+
+from squad_file import squad_path
 
 from retrieval import evaluate, ranking
 from retrieval.index import build
@@ -53,11 +53,8 @@ VARIANTS: tuple[tuple[str, ranking.RankingParams, float], ...] = (
 
 def main() -> None:
     """Print the ablation table."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default = Path(__file__).resolve().parents[2] / "shared/data/xquad-ar/xquad.ar.json"
-    parser.add_argument("--squad", type=Path, default=default)
-    args = parser.parse_args()
-    dataset = evaluate.load_squad(args.squad)
+    squad = squad_path(__doc__.split("\n")[0])
+    dataset = evaluate.load_squad(squad)
     index = build(dataset.articles)
     halves = [
         evaluate.Dataset(dataset.articles, [q for q in dataset.questions if q.article % 2 == r])
