@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
 from retrieval import ranking
 from retrieval.corpus import Article
 from retrieval.index import build
+from tests.benchmark_module import load
 
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "confidence_data.py"
-_SPEC = importlib.util.spec_from_file_location("confidence_data", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-data = importlib.util.module_from_spec(_SPEC)
-sys.modules["confidence_data"] = data
-_SPEC.loader.exec_module(data)
+data = load("confidence_data")
 
 CITIES = "الرياض جدة الدمام مكة المدينة تبوك أبها حائل جازان نجران".split()
 

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from retrieval import evaluate
 from retrieval.corpus import Article
 from retrieval.index import build
+from tests.benchmark_module import load
 
-_BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-sys.path.insert(0, str(_BENCHMARKS))  # the benchmark imports its sibling squad_file.py
-_PATH = _BENCHMARKS / "quality_ceiling.py"
-_SPEC = importlib.util.spec_from_file_location("quality_ceiling", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-ceiling = importlib.util.module_from_spec(_SPEC)
-sys.modules["quality_ceiling"] = ceiling
-_SPEC.loader.exec_module(ceiling)
+ceiling = load("quality_ceiling")
 
 CITIES = "الرياض جدة الدمام مكة".split()
 
