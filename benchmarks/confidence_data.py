@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from squad_file import DEFAULT_SQUAD
 
 from retrieval import analyzer, evaluate, newsqa, ranking, rerank
 from retrieval.bm25 import BM25Matrix
@@ -248,9 +249,7 @@ def main() -> None:
     """Build every set and save the samples as one .npz file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared/data/saudinewsnet")
-    parser.add_argument(
-        "--squad", type=Path, default=REPO.parent / "shared/data/xquad-ar/xquad.ar.json"
-    )
+    parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
     parser.add_argument(
         "--questions",
         type=int,

@@ -20,13 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import followup_check
+from squad_file import DEFAULT_SQUAD
 
 from retrieval import evaluate, store
 from retrieval.backends.cut import CutBackend
 from retrieval.index import CorpusIndex, build
 from retrieval.search import Retriever
-
-XQUAD = Path(__file__).resolve().parents[2] / "shared/data/xquad-ar/xquad.ar.json"
 
 
 class TogetherSelection(CutBackend):
@@ -46,7 +45,7 @@ class TogetherSelection(CutBackend):
 def main() -> None:
     """Print the figures; see the module docstring."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--squad", type=Path, default=XQUAD)
+    parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
     parser.add_argument("--distractors", required=True, help="corpus folder")
     parser.add_argument("--distractors-index", help="its persisted index (default DIR/.index)")
     parser.add_argument("--count", type=int, default=5000, help="distractor articles")
